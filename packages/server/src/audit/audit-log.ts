@@ -1,0 +1,38 @@
+import { type WriteStream, createWriteStream } from "node:fs";
+
+/**
+ * One JSON line per authenticated request (and per token request to the identity provider):
+ * who, what, on which scope, the result, how long it took and the request/correlation ids.
+ * Records are built from fields chosen here, never from headers or bodies, so tokens, secrets
+ * and key material cannot end up in them.
+ */
+export interface AuditRecord {
+  time: string;
+  requestId: string;
+  correlationId: string | undefined;
+  caller: { objectId?: string; tenantId?: string; appId?: string; clientId?: string } | null;
+  operation: string;
+  method: string;
+  path: string;
+  target: string | undefined;
+  status: number;
+  result: "success" | "failure";
+  errorCode: string | undefined;
+  durationMs: number;
+}
+
+export class AuditLog {
+  readonly #stream: WriteStream;
+
+  constructor(file: string) {
+    this.#stream = createWriteStream(file, { flags: "a", mode: 0o600 });
+  }
+
+  write(record: AuditRecord): void {
+    this.#stream.write(`${JSON.stringify(record)}\n`);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.#stream.end(resolve));
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The data actions the server's routes declare. Role definitions may hold any string (the
+ * service itself uses some outside the OpenAPI enum); these are the ones it checks.
+ */
+const prefix = "Microsoft.KeyVault/managedHsm";
+
+export const DataAction = {
+  RoleDefinitionsRead: `${prefix}/roleDefinitions/read/action`,
+  RoleDefinitionsWrite: `${prefix}/roleDefinitions/write/action`,
+  RoleDefinitionsDelete: `${prefix}/roleDefinitions/delete/action`,
+  RoleAssignmentsRead: `${prefix}/roleAssignments/read/action`,
+  RoleAssignmentsWrite: `${prefix}/roleAssignments/write/action`,
+  RoleAssignmentsDelete: `${prefix}/roleAssignments/delete/action`,
+} as const;
+
+export type DataActionName = (typeof DataAction)[keyof typeof DataAction];
+
+/** What a data action pattern in a role may look like: path segments, with `*` wildcards. */
+export const DATA_ACTION_PATTERN = /^[A-Za-z0-9*][A-Za-z0-9.*_/-]{0,255}$/;
+
+const matcherCache = new Map<string, RegExp>();
+
+/** Azure action matching: case-insensitive, `*` stands for any run of characters. */
+export function actionMatches(pattern: string, action: string): boolean {
+  let matcher = matcherCache.get(pattern);
+  if (!matcher) {
+    const source = pattern
+      .split("*")
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*");
+    matcher = new RegExp(`^${source}$`, "i");
+    if (matcherCache.size > 10_000) matcherCache.clear();
+    matcherCache.set(pattern, matcher);
+  }
+  return matcher.test(action);
+}

@@ -1,0 +1,78 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+
+/**
+ * Everything the server can be told, with its embedded defaults. Flags, environment variables
+ * and an optional JSON file are merged by the CLI; this module validates the result once, at
+ * start, so a bad value stops the server with a clear message instead of failing later.
+ */
+const trustedIssuerSchema = z.strictObject({
+  /** The `iss` claim, exactly, e.g. https://login.microsoftonline.com/<tenant>/v2.0 */
+  issuer: z.url(),
+  /** Where the issuer publishes its signing keys. */
+  jwksUri: z.url(),
+  /** Accepted `aud` values; defaults to the server's resource. */
+  audiences: z.array(z.string().min(1)).min(1).optional(),
+});
+
+const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID");
+
+export const serverConfigSchema = z.strictObject({
+  host: z.string().min(1).default("127.0.0.1"),
+  port: z.coerce.number().int().min(0).max(65535).default(8443),
+  dataDir: z.string().min(1).default("./.mhsm"),
+  hsmName: z
+    .string()
+    .regex(/^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/, "must be 3-24 letters, digits and hyphens")
+    .default("mhsm"),
+  /** The URL clients use, when it differs from https://<host>:<port> (a DNS name, a load balancer). */
+  publicUrl: z.url().optional(),
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
+  /** Extra DNS names or IP addresses for the generated server certificate. */
+  tlsNames: z.array(z.string().min(1)).default([]),
+  /** Object ids (of any trusted issuer) given the Managed HSM Administrator role at "/" on every start. */
+  administrators: z.array(guid).default([]),
+  /** The token audience and the challenge's `resource`; a real Managed HSM uses this value. */
+  resource: z.url().default("https://managedhsm.azure.net"),
+  trustedIssuers: z.array(trustedIssuerSchema).default([]),
+  /**
+   * The `authorization` the challenge names (an authority URL with the tenant as its path, e.g.
+   * https://login.microsoftonline.com/<tenant>). Default: the embedded identity provider.
+   */
+  challengeAuthority: z.url().optional(),
+  limits: z
+    .strictObject({
+      customRoleDefinitions: z.number().int().min(0).default(50),
+      roleAssignmentsAtHsmScope: z.number().int().min(1).default(50),
+      roleAssignmentsPerKeyScope: z.number().int().min(0).default(10),
+    })
+    .prefault({}),
+  /** Items per page of a list before a nextLink is returned. */
+  listPageSize: z.coerce.number().int().min(1).max(1000).default(100),
+  /** Largest accepted request body. */
+  bodyLimitBytes: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
+  tokenLifetimeSeconds: z.coerce.number().int().min(60).max(86400).default(3600),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "silent"]).default("info"),
+});
+
+export type ServerConfig = z.output<typeof serverConfigSchema>;
+export type ServerConfigInput = z.input<typeof serverConfigSchema>;
+
+export class ConfigError extends Error {}
+
+export function parseServerConfig(input: unknown): ServerConfig {
+  const result = serverConfigSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const where = issue.path.length > 0 ? issue.path.join(".") : "configuration";
+      return `${where}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+  }
+  const config = result.data;
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
+    throw new ConfigError("invalid configuration: tlsCert and tlsKey go together");
+  }
+  return { ...config, dataDir: resolve(config.dataDir) };
+}

@@ -1,0 +1,164 @@
+import { randomUUID } from "node:crypto";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import type { AuditLog } from "../audit/audit-log.js";
+import { TokenRejectedError, type TokenVerifier } from "../auth/token-verifier.js";
+import type { RbacEngine } from "../authorization/rbac-engine.js";
+import { DomainError } from "../errors.js";
+import type { EmbeddedIdentityProvider } from "../identity/embedded-identity-provider.js";
+import type { RoleAssignmentService } from "../services/role-assignment-service.js";
+import type { RoleDefinitionService } from "../services/role-definition-service.js";
+import { checkApiVersion } from "./api-version.js";
+import { challengeHeader } from "./challenge.js";
+import "./fastify-types.js";
+import { STATUS_OF_KIND, sendKeyVaultError } from "./key-vault-error.js";
+import { RouteRegistry } from "./route-registry.js";
+import { registerIdentityProviderRoutes } from "./routes/identity-provider.js";
+import { registerPrincipalRoutes } from "./routes/principals.js";
+import { registerRoleAssignmentRoutes } from "./routes/role-assignments.js";
+import { registerRoleDefinitionRoutes } from "./routes/role-definitions.js";
+
+export interface HttpDependencies {
+  tls: { cert: string; key: string };
+  bodyLimitBytes: number;
+  listPageSize: number;
+  logLevel: string;
+  resource: string;
+  /** Where the challenge sends clients for tokens; the embedded provider's authority by default. */
+  challengeAuthority: () => string;
+  baseUrl: () => string;
+  verifier: TokenVerifier;
+  rbac: RbacEngine;
+  idp: EmbeddedIdentityProvider;
+  roleDefinitions: RoleDefinitionService;
+  roleAssignments: RoleAssignmentService;
+  audit: AuditLog;
+}
+
+/** Collapses repeated slashes and decodes %2F in the path, so every scope spelling routes alike. */
+export function normalizeRequestUrl(url: string): string {
+  const queryAt = url.indexOf("?");
+  const path = queryAt < 0 ? url : url.slice(0, queryAt);
+  const query = queryAt < 0 ? "" : url.slice(queryAt);
+  const normalized = path.replace(/%2f/gi, "/").replace(/\/{2,}/g, "/");
+  return normalized + query;
+}
+
+export function createHttpApp(deps: HttpDependencies): FastifyInstance {
+  const app = Fastify({
+    https: { cert: deps.tls.cert, key: deps.tls.key, minVersion: "TLSv1.2" },
+    bodyLimit: deps.bodyLimitBytes,
+    logger: { level: deps.logLevel },
+    disableRequestLogging: true,
+    exposeHeadRoutes: false,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    rewriteUrl: (req) => normalizeRequestUrl(req.url ?? "/"),
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
+  app.decorate("mhsmBaseUrl", deps.baseUrl);
+
+  // Token requests are form-encoded (OAuth 2.0); URLSearchParams is the whole parser we need.
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-ms-request-id", request.id);
+    reply.header("cache-control", "no-cache");
+    reply.header("x-content-type-options", "nosniff");
+    reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
+    const declaration = request.routeOptions.config;
+    if (declaration?.public) return;
+
+    // The challenge comes first, before api-version, routing or the body: SDKs send their first
+    // request without a token (and without its body) to learn where to get one.
+    const authorization = request.headers.authorization;
+    if (!authorization) {
+      return challenge(request, reply, "Unauthorized", "AKV10000: Request is missing a Bearer or PoP token.");
+    }
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match) {
+      return challenge(request, reply, "Unauthorized", "AKV10001: The authorization header is not a Bearer token.", "invalid_token");
+    }
+    try {
+      request.caller = await deps.verifier.verify(match[1] as string);
+    } catch (error) {
+      if (!(error instanceof TokenRejectedError)) throw error;
+      return challenge(request, reply, "Unauthorized", error.message, "invalid_token");
+    }
+    if (declaration?.apiVersion !== false) checkApiVersion((request.query as Record<string, unknown>)["api-version"]);
+  });
+
+  app.addHook("onResponse", async (request, reply) => {
+    // Audit what was attempted with credentials: bearer-token requests and token requests.
+    if (!request.headers.authorization && request.auditClientId === undefined) return;
+    const caller = request.caller
+      ? { objectId: request.caller.objectId, tenantId: request.caller.tenantId, appId: request.caller.appId }
+      : request.auditClientId !== undefined
+        ? { clientId: request.auditClientId }
+        : null;
+    const status = reply.statusCode;
+    deps.audit.write({
+      time: new Date().toISOString(),
+      requestId: request.id,
+      correlationId: headerValue(request.headers["x-ms-client-request-id"] ?? request.headers["client-request-id"]),
+      caller,
+      operation: request.routeOptions.config?.operation ?? "Unknown",
+      method: request.method,
+      path: (request.url.split("?")[0] ?? "").slice(0, 512),
+      target: request.auditTarget,
+      status,
+      result: status < 400 ? "success" : "failure",
+      errorCode: request.auditErrorCode,
+      durationMs: Math.round(reply.elapsedTime * 100) / 100,
+    });
+  });
+
+  function challenge(request: FastifyRequest, reply: FastifyReply, code: string, message: string, error?: string) {
+    reply.header("www-authenticate", challengeHeader(deps.challengeAuthority(), deps.resource, error));
+    return sendKeyVaultError(request, reply, 401, code, message);
+  }
+
+  app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
+    if (error instanceof DomainError) {
+      return sendKeyVaultError(request, reply, STATUS_OF_KIND[error.kind], error.code, error.message, error.innerCode);
+    }
+    if ((error as FastifyError).validation) {
+      return sendKeyVaultError(request, reply, 400, "BadParameter", `The request body is not valid: ${error.message}.`);
+    }
+    switch ((error as FastifyError).code) {
+      case "FST_ERR_CTP_BODY_TOO_LARGE":
+        return sendKeyVaultError(request, reply, 413, "RequestTooLarge", `The request body is larger than ${deps.bodyLimitBytes} bytes.`);
+      case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+        return sendKeyVaultError(request, reply, 415, "UnsupportedMediaType", "The request body must be application/json.");
+      case "FST_ERR_CTP_EMPTY_JSON_BODY":
+        return sendKeyVaultError(request, reply, 400, "BadParameter", "The request body is empty; a JSON object was expected.");
+      case "FST_ERR_CTP_INVALID_JSON_BODY":
+        return sendKeyVaultError(request, reply, 400, "BadParameter", "The request body is not valid JSON.");
+    }
+    if (error instanceof SyntaxError || (error as FastifyError).statusCode === 400) {
+      return sendKeyVaultError(request, reply, 400, "BadParameter", "The request body is not valid JSON.");
+    }
+    // Unexpected: log it for the operator, tell the caller nothing about internals.
+    request.log.error({ err: error, requestId: request.id }, "unhandled error");
+    return sendKeyVaultError(request, reply, 500, "InternalServerError", "The server could not process the request.");
+  });
+
+  app.setNotFoundHandler(async (request, reply) =>
+    sendKeyVaultError(request, reply, 404, "NotFound", "The requested path does not exist on this HSM."),
+  );
+
+  const routes = new RouteRegistry(app, deps.rbac);
+  registerIdentityProviderRoutes(routes, deps.idp);
+  registerPrincipalRoutes(routes, deps.idp);
+  registerRoleDefinitionRoutes(routes, deps.roleDefinitions, deps.listPageSize);
+  registerRoleAssignmentRoutes(routes, deps.roleAssignments, deps.listPageSize);
+  routes.finish();
+  return app;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first?.slice(0, 128);
+}

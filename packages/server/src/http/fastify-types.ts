@@ -1,0 +1,26 @@
+import type { CallerPrincipal } from "../auth/token-verifier.js";
+
+/** What routes declare about themselves (route `config`), read by the shared hooks. */
+export interface RouteDeclaration {
+  /** The operation name for audit records, e.g. "RoleDefinitions_List". */
+  operation?: string;
+  /** No bearer token needed: the identity provider's own endpoints. */
+  public?: boolean;
+  /** Azure data-plane paths need api-version; mhsm's own admin paths do not. */
+  apiVersion?: boolean;
+}
+
+declare module "fastify" {
+  interface FastifyContextConfig extends RouteDeclaration {}
+  interface FastifyRequest {
+    caller?: CallerPrincipal;
+    /** The RBAC scope the request targeted, for the audit record. */
+    auditTarget?: string;
+    auditErrorCode?: string;
+    /** Who asked the identity provider for a token (client id), for the audit record. */
+    auditClientId?: string;
+  }
+  interface FastifyInstance {
+    mhsmBaseUrl(): string;
+  }
+}

@@ -1,0 +1,63 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { badParameter, notFound } from "../errors.js";
+import type { StoredPrincipal } from "../store/principal-repository.js";
+import type { Store } from "../store/store.js";
+import { hashClientSecret, verifyClientSecret } from "./client-secret-hash.js";
+
+export interface CreatedPrincipal extends StoredPrincipal {
+  /** Shown once, at creation; only its slow hash is kept. */
+  clientSecret: string;
+}
+
+const DISPLAY_NAME = /^[\p{L}\p{N} ._@()-]{1,120}$/u;
+
+/** Service principals of the embedded identity provider. */
+export class PrincipalService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async create(displayName: string): Promise<CreatedPrincipal> {
+    if (!DISPLAY_NAME.test(displayName)) {
+      throw badParameter(
+        "Principal name must be 1-120 letters, digits, spaces and . _ @ ( ) - characters.",
+      );
+    }
+    const principal: StoredPrincipal = {
+      objectId: randomUUID(),
+      clientId: randomUUID(),
+      displayName,
+      createdAt: this.clock(),
+    };
+    // 256 bits of entropy; the "~" prefix keeps it from looking like a GUID or base64 of one.
+    const clientSecret = `mhsm~${randomBytes(32).toString("base64url")}`;
+    await this.store.principals.insert(principal, await hashClientSecret(clientSecret));
+    return { ...principal, clientSecret };
+  }
+
+  list(): Promise<StoredPrincipal[]> {
+    return this.store.principals.list();
+  }
+
+  async delete(objectId: string): Promise<StoredPrincipal> {
+    const existing = await this.store.principals.get(objectId.toLowerCase());
+    if (!existing) throw notFound("PrincipalNotFound", `Principal '${objectId}' was not found.`);
+    await this.store.principals.delete(existing.objectId);
+    return existing;
+  }
+
+  /** The principal whose client id and secret these are, or undefined. */
+  async authenticate(clientId: string, clientSecret: string): Promise<StoredPrincipal | undefined> {
+    const found = await this.store.principals.findByClientId(clientId.toLowerCase());
+    if (!found) {
+      // Spend the same time as a real check so unknown client ids cannot be told apart.
+      await verifyClientSecret(clientSecret, DUMMY_HASH);
+      return undefined;
+    }
+    const { secretHash, ...principal } = found;
+    return (await verifyClientSecret(clientSecret, secretHash)) ? principal : undefined;
+  }
+}
+
+const DUMMY_HASH = "scrypt$15$8$1bRaCdbkWQ8ABd9vKVWUCw$2pj8fHtlqjsRJ9RKlm9U8MR5E9J6YUXfAqXAqE_fpEA";

@@ -1,0 +1,9 @@
+export { startServer, type RunningServer } from "./server.js";
+export {
+  parseServerConfig,
+  serverConfigSchema,
+  ConfigError,
+  type ServerConfig,
+  type ServerConfigInput,
+} from "./config/server-config.js";
+export { SUPPORTED_API_VERSIONS } from "./http/api-version.js";

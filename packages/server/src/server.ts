@@ -1,0 +1,131 @@
+import { randomUUID } from "node:crypto";
+import { isIPv6 } from "node:net";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { AuditLog } from "./audit/audit-log.js";
+import { TokenVerifier } from "./auth/token-verifier.js";
+import { RbacEngine } from "./authorization/rbac-engine.js";
+import { Barrier } from "./barrier/barrier.js";
+import { loadOrCreateDomainKey } from "./barrier/domain-key-file.js";
+import type { ServerConfig } from "./config/server-config.js";
+import { ensureDirectory } from "./data-directory.js";
+import { createHttpApp } from "./http/app.js";
+import { EmbeddedIdentityProvider, audiencesFor } from "./identity/embedded-identity-provider.js";
+import { PrincipalService } from "./identity/principal-service.js";
+import { loadOrCreateSigningKey } from "./identity/signing-key.js";
+import { refreshInitialAdminFile, writeInitialAdminFile } from "./initial-admin.js";
+import { RoleAssignmentService } from "./services/role-assignment-service.js";
+import { RoleDefinitionService } from "./services/role-definition-service.js";
+import { openSqliteDatabase } from "./store/sqlite-database.js";
+import { Store } from "./store/store.js";
+import { loadServerTls } from "./tls/server-tls.js";
+
+export interface RunningServer {
+  /** https://host:port — the vault URL clients use. */
+  url: string;
+  port: number;
+  caFile: string | undefined;
+  initialAdminFile: string;
+  close(): Promise<void>;
+}
+
+const INITIAL_ADMIN_META = "initialAdmin.objectId";
+
+/** The composition root: builds every layer from the configuration and starts listening. */
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  await ensureDirectory(config.dataDir);
+  const { key: domainKey } = await loadOrCreateDomainKey(join(config.dataDir, "domain.key"));
+  const barrier = Barrier.fromDomainKey(domainKey);
+  const store = await Store.open(openSqliteDatabase(join(config.dataDir, "mhsm.db")), barrier);
+  let app: FastifyInstance | undefined;
+  const audit = new AuditLog(join(config.dataDir, "audit.log"));
+  try {
+    const tenantId = await store.meta.getOrInsert("tenantId", randomUUID());
+    const signingKey = await loadOrCreateSigningKey(store.meta, barrier);
+    const tls = await loadServerTls({
+      dataDir: config.dataDir,
+      hsmName: config.hsmName,
+      names: config.tlsNames,
+      barrier,
+      certFile: config.tlsCert,
+      keyFile: config.tlsKey,
+    });
+
+    const rbac = new RbacEngine(store);
+    const principals = new PrincipalService(store);
+    const idp = new EmbeddedIdentityProvider(tenantId, signingKey, principals, config.resource, config.tokenLifetimeSeconds);
+    const roleDefinitions = new RoleDefinitionService(store, rbac, config.limits);
+    const roleAssignments = new RoleAssignmentService(store, rbac, roleDefinitions, config.limits);
+    const verifier = new TokenVerifier(
+      config.trustedIssuers.map((issuer) =>
+        TokenVerifier.remoteIssuer(issuer.issuer, issuer.jwksUri, issuer.audiences ?? audiencesFor(config.resource)),
+      ),
+    );
+
+    // The initial administrator is made before the port opens, so there is no moment when the
+    // HSM listens without anyone able to administer it.
+    let newAdminSecret: { clientId: string; clientSecret: string; objectId: string } | undefined;
+    if (!(await store.meta.get(INITIAL_ADMIN_META))) {
+      const admin = await principals.create("initial-admin");
+      await roleAssignments.ensureAdministrator(admin.objectId, randomUUID);
+      await store.meta.getOrInsert(INITIAL_ADMIN_META, admin.objectId);
+      newAdminSecret = admin;
+    }
+    for (const objectId of config.administrators) await roleAssignments.ensureAdministrator(objectId, randomUUID);
+
+    let baseUrl = config.publicUrl?.replace(/\/+$/, "");
+    app = createHttpApp({
+      tls,
+      bodyLimitBytes: config.bodyLimitBytes,
+      listPageSize: config.listPageSize,
+      logLevel: config.logLevel,
+      resource: config.resource,
+      challengeAuthority: () => config.challengeAuthority ?? idp.authority,
+      baseUrl: () => baseUrl as string,
+      verifier,
+      rbac,
+      idp,
+      roleDefinitions,
+      roleAssignments,
+      audit,
+    });
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === "object" && address ? address.port : config.port;
+    baseUrl ??= `https://${urlHost(config.host)}:${port}`;
+    verifier.trust(idp.attach(baseUrl));
+
+    const initialAdminFile = join(config.dataDir, "initial-admin.json");
+    const urls = { tokenEndpoint: idp.tokenEndpoint, vaultUrl: baseUrl, caFile: tls.caFile ?? null };
+    if (newAdminSecret) {
+      await writeInitialAdminFile(initialAdminFile, { tenantId, ...newAdminSecret, ...urls });
+    } else {
+      await refreshInitialAdminFile(initialAdminFile, urls);
+    }
+
+    const running = app;
+    return {
+      url: baseUrl,
+      port,
+      caFile: tls.caFile,
+      initialAdminFile,
+      async close() {
+        await running.close();
+        await audit.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await audit.close();
+    await store.close();
+    throw error;
+  }
+}
+
+/** The host part of the URL clients use: a wildcard bind is reached on loopback. */
+function urlHost(host: string): string {
+  if (host === "0.0.0.0") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return isIPv6(host) ? `[${host}]` : host;
+}

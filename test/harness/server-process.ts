@@ -1,0 +1,148 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const REPO_ROOT = resolve(import.meta.dirname, "../..");
+export const MHSM_BIN = join(REPO_ROOT, "packages/cli/dist/main.js");
+
+export interface InitialAdmin {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  objectId: string;
+  tokenEndpoint: string;
+  vaultUrl: string;
+  caFile: string;
+}
+
+export interface ServerProcess {
+  url: string;
+  port: number;
+  dataDir: string;
+  admin: InitialAdmin;
+  ca: string;
+  /** Everything the process printed so far (stdout and stderr). */
+  output(): string;
+  /** SIGTERM and wait; the data directory stays (for restart tests). */
+  stop(): Promise<void>;
+  /** Stop and remove the data directory. */
+  dispose(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Reuse a data directory (restart); a fresh temporary one otherwise. */
+  dataDir?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  port?: number;
+}
+
+/**
+ * Starts the built `mhsm serve` as a real process on a free loopback port and waits for its
+ * "listening on" line. Tests drive it over HTTPS like any client would.
+ */
+export async function startServerProcess(options: StartOptions = {}): Promise<ServerProcess> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "mhsm-test-")));
+  const args = [
+    MHSM_BIN,
+    "serve",
+    "--data-dir",
+    dataDir,
+    "--port",
+    String(options.port ?? 0),
+    "--log-level",
+    "warn",
+    ...(options.args ?? []),
+  ];
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+
+  const url = await waitForListening(child, () => output);
+  const admin = JSON.parse(await readFile(join(dataDir, "initial-admin.json"), "utf8")) as InitialAdmin;
+  const ca = await readFile(admin.caFile, "utf8");
+  const stop = () => stopProcess(child);
+  return {
+    url,
+    port: Number(new URL(url).port),
+    dataDir,
+    admin,
+    ca,
+    output: () => output,
+    stop,
+    async dispose() {
+      await stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs `mhsm serve` expecting it to fail at start; resolves with its exit code and output. */
+export function runServeExpectingFailure(args: string[], env: Record<string, string> = {}) {
+  return runMhsm(["serve", "--port", "0", "--log-level", "warn", ...args], env);
+}
+
+/** Runs the built `mhsm` binary to completion. */
+export function runMhsm(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [MHSM_BIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`mhsm ${args.join(" ")} did not finish in ${timeoutMs} ms\n${stdout}${stderr}`));
+    }, timeoutMs);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
+
+function waitForListening(child: ChildProcess, output: () => string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`server did not start in time:\n${output()}`));
+    }, 30_000);
+    const check = () => {
+      const match = /listening on (https:\/\/\S+)/.exec(output());
+      if (match) {
+        clearTimeout(timer);
+        child.stdout?.off("data", check);
+        resolvePromise(match[1] as string);
+      }
+    };
+    child.stdout?.on("data", check);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${output()}`));
+    });
+  });
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolvePromise) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolvePromise();
+    });
+    child.kill("SIGTERM");
+  });
+}

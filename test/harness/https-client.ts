@@ -30,7 +30,14 @@ export function rawRequest(server: Pick<ServerProcess, "url" | "ca">, req: RawRe
   }
   return new Promise((resolve, reject) => {
     const request = httpsRequest(
-      { host: url.hostname, port: url.port, path: req.path, method: req.method ?? "GET", headers, ca: server.ca },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: req.path,
+        method: req.method ?? "GET",
+        headers,
+        ca: server.ca,
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (c: Buffer) => chunks.push(c));

@@ -44,7 +44,8 @@ export async function createPrincipal(server: ServerProcess, displayName: string
     token: await adminToken(server),
     body: { displayName },
   });
-  if (response.status !== 201) throw new Error(`principal create failed: ${response.status} ${response.text}`);
+  if (response.status !== 201)
+    throw new Error(`principal create failed: ${response.status} ${response.text}`);
   const created = response.json as Omit<TestPrincipal, "token">;
   return { ...created, token: await tokenFor(server, created) };
 }

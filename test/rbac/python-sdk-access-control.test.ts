@@ -5,7 +5,8 @@ import { runPython } from "../harness/python.js";
 import { type ServerProcess, startServerProcess } from "../harness/server-process.js";
 
 const ADMINISTRATOR = "a290e904-7015-4bba-90c8-60543313cdb4";
-const DEFINITION_ID = (guid: string) => `Microsoft.KeyVault/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+const DEFINITION_ID = (guid: string) =>
+  `Microsoft.KeyVault/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 
 describe("official Python SDK (azure-keyvault-administration) access-control README", () => {
   let server: ServerProcess;
@@ -50,7 +51,9 @@ describe("official Python SDK (azure-keyvault-administration) access-control REA
   });
 
   it("lists the initial administrator's assignment at /", () => {
-    const initial = out.assignments_before.find((a: { principal_id: string }) => a.principal_id === server.admin.objectId);
+    const initial = out.assignments_before.find(
+      (a: { principal_id: string }) => a.principal_id === server.admin.objectId,
+    );
     assert.ok(initial, "the initial administrator has an assignment");
     assert.equal(initial.scope, "/");
     assert.equal(initial.role_definition_id, DEFINITION_ID(ADMINISTRATOR));
@@ -73,7 +76,10 @@ describe("official Python SDK (azure-keyvault-administration) access-control REA
 
   it("assigns at a single key's scope and lists it there", () => {
     assert.equal(out.key_scope_assignment.scope, "/keys/my-key");
-    assert.match(out.key_scope_assignment.id, /^\/keys\/my-key\/providers\/Microsoft\.Authorization\/roleAssignments\//);
+    assert.match(
+      out.key_scope_assignment.id,
+      /^\/keys\/my-key\/providers\/Microsoft\.Authorization\/roleAssignments\//,
+    );
     assert.ok(out.key_scope_list.includes("/keys/my-key"));
     assert.ok(out.key_scope_list.includes("/"), "the assignment at / applies to /keys/my-key too");
   });

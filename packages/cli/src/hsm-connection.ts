@@ -87,7 +87,11 @@ export class HsmConnection {
     );
     const parsed = response.json as { access_token?: string; error?: string; error_description?: string };
     if (response.status !== 200 || !parsed?.access_token) {
-      throw new ServiceError(response.status, parsed?.error ?? "TokenRequestFailed", parsed?.error_description ?? "token request failed");
+      throw new ServiceError(
+        response.status,
+        parsed?.error ?? "TokenRequestFailed",
+        parsed?.error_description ?? "token request failed",
+      );
     }
     return parsed.access_token;
   }
@@ -95,7 +99,11 @@ export class HsmConnection {
   private unwrap(response: { status: number; json: unknown }): unknown {
     if (response.status < 400) return response.json;
     const error = (response.json as { error?: { code?: string; message?: string } } | undefined)?.error;
-    throw new ServiceError(response.status, error?.code ?? `HTTP${response.status}`, error?.message ?? "request failed");
+    throw new ServiceError(
+      response.status,
+      error?.code ?? `HTTP${response.status}`,
+      error?.message ?? "request failed",
+    );
   }
 
   private send(

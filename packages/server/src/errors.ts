@@ -3,13 +3,7 @@
  * (http/error-mapping.ts), so no service knows about HTTP.
  */
 export type DomainErrorKind =
-  | "BadParameter"
-  | "NotFound"
-  | "Conflict"
-  | "Forbidden"
-  | "Unauthorized"
-  | "LimitExceeded"
-  | "Internal";
+  "BadParameter" | "NotFound" | "Conflict" | "Forbidden" | "Unauthorized" | "LimitExceeded" | "Internal";
 
 export class DomainError extends Error {
   constructor(

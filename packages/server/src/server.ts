@@ -53,12 +53,22 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
     const rbac = new RbacEngine(store);
     const principals = new PrincipalService(store);
-    const idp = new EmbeddedIdentityProvider(tenantId, signingKey, principals, config.resource, config.tokenLifetimeSeconds);
+    const idp = new EmbeddedIdentityProvider(
+      tenantId,
+      signingKey,
+      principals,
+      config.resource,
+      config.tokenLifetimeSeconds,
+    );
     const roleDefinitions = new RoleDefinitionService(store, rbac, config.limits);
     const roleAssignments = new RoleAssignmentService(store, rbac, roleDefinitions, config.limits);
     const verifier = new TokenVerifier(
       config.trustedIssuers.map((issuer) =>
-        TokenVerifier.remoteIssuer(issuer.issuer, issuer.jwksUri, issuer.audiences ?? audiencesFor(config.resource)),
+        TokenVerifier.remoteIssuer(
+          issuer.issuer,
+          issuer.jwksUri,
+          issuer.audiences ?? audiencesFor(config.resource),
+        ),
       ),
     );
 
@@ -71,7 +81,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await store.meta.getOrInsert(INITIAL_ADMIN_META, admin.objectId);
       newAdminSecret = admin;
     }
-    for (const objectId of config.administrators) await roleAssignments.ensureAdministrator(objectId, randomUUID);
+    for (const objectId of config.administrators)
+      await roleAssignments.ensureAdministrator(objectId, randomUUID);
 
     let baseUrl = config.publicUrl?.replace(/\/+$/, "");
     app = createHttpApp({

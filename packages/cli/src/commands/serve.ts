@@ -11,24 +11,74 @@ const list = (value: string, previous: string[] = []) => [...previous, ...value.
 export function registerServeCommand(program: Command): void {
   program
     .command("serve")
-    .description("start an mhsm server (on first start it creates its data directory, CA, domain key and initial administrator)")
-    .addOption(new Option("--config <file>", "JSON file with any of the settings below (camelCase keys)").env("MHSM_CONFIG"))
+    .description(
+      "start an mhsm server (on first start it creates its data directory, CA, domain key and initial administrator)",
+    )
+    .addOption(
+      new Option("--config <file>", "JSON file with any of the settings below (camelCase keys)").env(
+        "MHSM_CONFIG",
+      ),
+    )
     .addOption(new Option("--host <address>", "address to listen on (default 127.0.0.1)").env("MHSM_HOST"))
-    .addOption(new Option("--port <port>", "port to listen on; 0 picks a free one (default 8443)").env("MHSM_PORT"))
+    .addOption(
+      new Option("--port <port>", "port to listen on; 0 picks a free one (default 8443)").env("MHSM_PORT"),
+    )
     .addOption(new Option("--data-dir <dir>", "data directory (default ./.mhsm)").env("MHSM_DATA_DIR"))
     .addOption(new Option("--hsm-name <name>", "the HSM's name (default mhsm)").env("MHSM_HSM_NAME"))
-    .addOption(new Option("--public-url <url>", "the URL clients use, if not https://<host>:<port>").env("MHSM_PUBLIC_URL"))
-    .addOption(new Option("--tls-cert <file>", "PEM certificate to serve instead of the generated one").env("MHSM_TLS_CERT"))
+    .addOption(
+      new Option("--public-url <url>", "the URL clients use, if not https://<host>:<port>").env(
+        "MHSM_PUBLIC_URL",
+      ),
+    )
+    .addOption(
+      new Option("--tls-cert <file>", "PEM certificate to serve instead of the generated one").env(
+        "MHSM_TLS_CERT",
+      ),
+    )
     .addOption(new Option("--tls-key <file>", "PEM private key for --tls-cert").env("MHSM_TLS_KEY"))
-    .addOption(new Option("--tls-name <name>", "extra DNS name or IP for the generated certificate (repeatable)").argParser(list).env("MHSM_TLS_NAMES"))
-    .addOption(new Option("--administrator <objectId>", "object id given the Administrator role at / (repeatable)").argParser(list).env("MHSM_ADMINISTRATORS"))
-    .addOption(new Option("--resource <url>", "token audience and challenge resource (default https://managedhsm.azure.net)").env("MHSM_RESOURCE"))
-    .addOption(new Option("--challenge-authority <url>", "authority named in the 401 challenge (default: the embedded identity provider)").env("MHSM_CHALLENGE_AUTHORITY"))
-    .addOption(new Option("--oidc-issuer <url>", "trust tokens from this OIDC issuer (exact iss), e.g. Entra ID").env("MHSM_OIDC_ISSUER"))
-    .addOption(new Option("--oidc-jwks-uri <url>", "the signing keys of --oidc-issuer").env("MHSM_OIDC_JWKS_URI"))
-    .addOption(new Option("--oidc-audience <aud>", "accepted audience for --oidc-issuer tokens (repeatable)").argParser(list).env("MHSM_OIDC_AUDIENCES"))
-    .addOption(new Option("--list-page-size <n>", "items per page of a list (default 100)").env("MHSM_LIST_PAGE_SIZE"))
-    .addOption(new Option("--log-level <level>", "fatal, error, warn, info, debug or silent (default info)").env("MHSM_LOG_LEVEL"))
+    .addOption(
+      new Option("--tls-name <name>", "extra DNS name or IP for the generated certificate (repeatable)")
+        .argParser(list)
+        .env("MHSM_TLS_NAMES"),
+    )
+    .addOption(
+      new Option("--administrator <objectId>", "object id given the Administrator role at / (repeatable)")
+        .argParser(list)
+        .env("MHSM_ADMINISTRATORS"),
+    )
+    .addOption(
+      new Option(
+        "--resource <url>",
+        "token audience and challenge resource (default https://managedhsm.azure.net)",
+      ).env("MHSM_RESOURCE"),
+    )
+    .addOption(
+      new Option(
+        "--challenge-authority <url>",
+        "authority named in the 401 challenge (default: the embedded identity provider)",
+      ).env("MHSM_CHALLENGE_AUTHORITY"),
+    )
+    .addOption(
+      new Option("--oidc-issuer <url>", "trust tokens from this OIDC issuer (exact iss), e.g. Entra ID").env(
+        "MHSM_OIDC_ISSUER",
+      ),
+    )
+    .addOption(
+      new Option("--oidc-jwks-uri <url>", "the signing keys of --oidc-issuer").env("MHSM_OIDC_JWKS_URI"),
+    )
+    .addOption(
+      new Option("--oidc-audience <aud>", "accepted audience for --oidc-issuer tokens (repeatable)")
+        .argParser(list)
+        .env("MHSM_OIDC_AUDIENCES"),
+    )
+    .addOption(
+      new Option("--list-page-size <n>", "items per page of a list (default 100)").env("MHSM_LIST_PAGE_SIZE"),
+    )
+    .addOption(
+      new Option("--log-level <level>", "fatal, error, warn, info, debug or silent (default info)").env(
+        "MHSM_LOG_LEVEL",
+      ),
+    )
     .action(async (options: ServeOptions) => {
       try {
         await serve(options);
@@ -84,7 +134,11 @@ async function serve(options: ServeOptions): Promise<void> {
     if (!options.oidcIssuer || !options.oidcJwksUri) {
       throw new ConfigError("invalid configuration: --oidc-issuer and --oidc-jwks-uri go together");
     }
-    const issuer = { issuer: options.oidcIssuer, jwksUri: options.oidcJwksUri, audiences: options.oidcAudience };
+    const issuer = {
+      issuer: options.oidcIssuer,
+      jwksUri: options.oidcJwksUri,
+      audiences: options.oidcAudience,
+    };
     fromFlags.trustedIssuers = [...((fromFile.trustedIssuers as unknown[]) ?? []), issuer];
   }
   const merged = { ...fromFile };
@@ -117,7 +171,8 @@ async function readConfigFile(path: string): Promise<ServerConfigInput & Record<
   }
   try {
     const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      throw new Error("not an object");
     return parsed as ServerConfigInput & Record<string, unknown>;
   } catch {
     throw new ConfigError(`config file ${path} is not a JSON object`);

@@ -101,9 +101,11 @@ function describeRejection(error: unknown): string {
     if (error.claim === "iss") return "The bearer token's issuer is not trusted by this HSM.";
     return `The bearer token's '${error.claim}' claim is not acceptable.`;
   }
-  if (error instanceof errors.JOSEAlgNotAllowed) return "The bearer token's signing algorithm is not allowed.";
+  if (error instanceof errors.JOSEAlgNotAllowed)
+    return "The bearer token's signing algorithm is not allowed.";
   if (error instanceof errors.JWKSNoMatchingKey) return "The bearer token was signed by an unknown key.";
-  if (error instanceof errors.JWSSignatureVerificationFailed) return "The bearer token's signature is not valid.";
+  if (error instanceof errors.JWSSignatureVerificationFailed)
+    return "The bearer token's signature is not valid.";
   if (error instanceof errors.JWKSTimeout || error instanceof errors.JOSEError) {
     return "The bearer token could not be verified.";
   }

@@ -54,9 +54,7 @@ const builtInRoles: readonly RoleDefinition[] = [
       {
         actions: [],
         notActions: [],
-        dataActions: [
-          "Microsoft.KeyVault/managedHsm/keys/release/action",
-        ],
+        dataActions: ["Microsoft.KeyVault/managedHsm/keys/release/action"],
         notDataActions: [],
       },
     ],

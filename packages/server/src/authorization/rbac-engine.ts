@@ -52,7 +52,8 @@ export class RbacEngine {
     const grants: Grant[] = [];
     for (const assignment of assignments) {
       const definition: RoleDefinition | undefined =
-        builtInRole(assignment.roleDefinitionName) ?? (await this.store.roleDefinitions.get(assignment.roleDefinitionName));
+        builtInRole(assignment.roleDefinitionName) ??
+        (await this.store.roleDefinitions.get(assignment.roleDefinitionName));
       if (definition) grants.push({ scope: assignment.scope, permissions: definition.permissions });
     }
     return grants;

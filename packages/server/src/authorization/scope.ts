@@ -20,7 +20,9 @@ export function parseScope(raw: string): string {
   if (parts[0] === "keys" && parts.length === 2 && KEY_NAME_PATTERN.test(parts[1] as string)) {
     return keyScope(parts[1] as string);
   }
-  throw badParameter(`The scope '${raw}' is not valid. Valid scopes are '/', '/keys' and '/keys/{key name}'.`);
+  throw badParameter(
+    `The scope '${raw}' is not valid. Valid scopes are '/', '/keys' and '/keys/{key name}'.`,
+  );
 }
 
 /** True when an assignment at `assignmentScope` applies to a request at `targetScope`. */

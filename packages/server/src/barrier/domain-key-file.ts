@@ -35,6 +35,7 @@ export async function loadOrCreateDomainKey(path: string): Promise<{ key: Buffer
   const line = text.trim();
   if (!line.startsWith(HEADER)) throw new DomainKeyFileError(`${path} is not an mhsm domain key file`);
   const key = Buffer.from(line.slice(HEADER.length), "base64");
-  if (key.length !== DOMAIN_KEY_BYTES) throw new DomainKeyFileError(`${path} holds a key of the wrong length`);
+  if (key.length !== DOMAIN_KEY_BYTES)
+    throw new DomainKeyFileError(`${path} holds a key of the wrong length`);
   return { key, created: false };
 }

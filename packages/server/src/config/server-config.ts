@@ -15,7 +15,9 @@ const trustedIssuerSchema = z.strictObject({
   audiences: z.array(z.string().min(1)).min(1).optional(),
 });
 
-const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID");
+const guid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID");
 
 export const serverConfigSchema = z.strictObject({
   host: z.string().min(1).default("127.0.0.1"),
@@ -51,7 +53,12 @@ export const serverConfigSchema = z.strictObject({
   /** Items per page of a list before a nextLink is returned. */
   listPageSize: z.coerce.number().int().min(1).max(1000).default(100),
   /** Largest accepted request body. */
-  bodyLimitBytes: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
+  bodyLimitBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(1024 * 1024),
   tokenLifetimeSeconds: z.coerce.number().int().min(60).max(86400).default(3600),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "silent"]).default("info"),
 });

@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, {
+  LogController,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from "fastify";
 import type { AuditLog } from "../audit/audit-log.js";
 import { TokenRejectedError, type TokenVerifier } from "../auth/token-verifier.js";
 import type { RbacEngine } from "../authorization/rbac-engine.js";
@@ -48,7 +54,8 @@ export function createHttpApp(deps: HttpDependencies): FastifyInstance {
     https: { cert: deps.tls.cert, key: deps.tls.key, minVersion: "TLSv1.2" },
     bodyLimit: deps.bodyLimitBytes,
     logger: { level: deps.logLevel },
-    disableRequestLogging: true,
+    // Requests are recorded by the audit log; the operator log is for errors and lifecycle.
+    logController: new LogController({ disableRequestLogging: true }),
     exposeHeadRoutes: false,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
@@ -79,7 +86,13 @@ export function createHttpApp(deps: HttpDependencies): FastifyInstance {
     }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match) {
-      return challenge(request, reply, "Unauthorized", "AKV10001: The authorization header is not a Bearer token.", "invalid_token");
+      return challenge(
+        request,
+        reply,
+        "Unauthorized",
+        "AKV10001: The authorization header is not a Bearer token.",
+        "invalid_token",
+      );
     }
     try {
       request.caller = await deps.verifier.verify(match[1] as string);
@@ -87,7 +100,8 @@ export function createHttpApp(deps: HttpDependencies): FastifyInstance {
       if (!(error instanceof TokenRejectedError)) throw error;
       return challenge(request, reply, "Unauthorized", error.message, "invalid_token");
     }
-    if (declaration?.apiVersion !== false) checkApiVersion((request.query as Record<string, unknown>)["api-version"]);
+    if (declaration?.apiVersion !== false)
+      checkApiVersion((request.query as Record<string, unknown>)["api-version"]);
   });
 
   app.addHook("onResponse", async (request, reply) => {
@@ -102,7 +116,9 @@ export function createHttpApp(deps: HttpDependencies): FastifyInstance {
     deps.audit.write({
       time: new Date().toISOString(),
       requestId: request.id,
-      correlationId: headerValue(request.headers["x-ms-client-request-id"] ?? request.headers["client-request-id"]),
+      correlationId: headerValue(
+        request.headers["x-ms-client-request-id"] ?? request.headers["client-request-id"],
+      ),
       caller,
       operation: request.routeOptions.config?.operation ?? "Unknown",
       method: request.method,
@@ -115,25 +131,62 @@ export function createHttpApp(deps: HttpDependencies): FastifyInstance {
     });
   });
 
-  function challenge(request: FastifyRequest, reply: FastifyReply, code: string, message: string, error?: string) {
+  function challenge(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    code: string,
+    message: string,
+    error?: string,
+  ) {
     reply.header("www-authenticate", challengeHeader(deps.challengeAuthority(), deps.resource, error));
     return sendKeyVaultError(request, reply, 401, code, message);
   }
 
   app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
     if (error instanceof DomainError) {
-      return sendKeyVaultError(request, reply, STATUS_OF_KIND[error.kind], error.code, error.message, error.innerCode);
+      return sendKeyVaultError(
+        request,
+        reply,
+        STATUS_OF_KIND[error.kind],
+        error.code,
+        error.message,
+        error.innerCode,
+      );
     }
     if ((error as FastifyError).validation) {
-      return sendKeyVaultError(request, reply, 400, "BadParameter", `The request body is not valid: ${error.message}.`);
+      return sendKeyVaultError(
+        request,
+        reply,
+        400,
+        "BadParameter",
+        `The request body is not valid: ${error.message}.`,
+      );
     }
     switch ((error as FastifyError).code) {
       case "FST_ERR_CTP_BODY_TOO_LARGE":
-        return sendKeyVaultError(request, reply, 413, "RequestTooLarge", `The request body is larger than ${deps.bodyLimitBytes} bytes.`);
+        return sendKeyVaultError(
+          request,
+          reply,
+          413,
+          "RequestTooLarge",
+          `The request body is larger than ${deps.bodyLimitBytes} bytes.`,
+        );
       case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-        return sendKeyVaultError(request, reply, 415, "UnsupportedMediaType", "The request body must be application/json.");
+        return sendKeyVaultError(
+          request,
+          reply,
+          415,
+          "UnsupportedMediaType",
+          "The request body must be application/json.",
+        );
       case "FST_ERR_CTP_EMPTY_JSON_BODY":
-        return sendKeyVaultError(request, reply, 400, "BadParameter", "The request body is empty; a JSON object was expected.");
+        return sendKeyVaultError(
+          request,
+          reply,
+          400,
+          "BadParameter",
+          "The request body is empty; a JSON object was expected.",
+        );
       case "FST_ERR_CTP_INVALID_JSON_BODY":
         return sendKeyVaultError(request, reply, 400, "BadParameter", "The request body is not valid JSON.");
     }
@@ -142,7 +195,13 @@ export function createHttpApp(deps: HttpDependencies): FastifyInstance {
     }
     // Unexpected: log it for the operator, tell the caller nothing about internals.
     request.log.error({ err: error, requestId: request.id }, "unhandled error");
-    return sendKeyVaultError(request, reply, 500, "InternalServerError", "The server could not process the request.");
+    return sendKeyVaultError(
+      request,
+      reply,
+      500,
+      "InternalServerError",
+      "The server could not process the request.",
+    );
   });
 
   app.setNotFoundHandler(async (request, reply) =>

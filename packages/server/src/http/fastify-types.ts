@@ -11,6 +11,8 @@ export interface RouteDeclaration {
 }
 
 declare module "fastify" {
+  // Declaration merging: route config carries our RouteDeclaration fields.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface FastifyContextConfig extends RouteDeclaration {}
   interface FastifyRequest {
     caller?: CallerPrincipal;

@@ -37,7 +37,10 @@ export function paginate<T>(
     const first = Array.isArray(given) ? given[0] : given;
     if (typeof first === "string") url.searchParams.set(name, first);
   }
-  url.searchParams.set("$skiptoken", Buffer.from(keyOf(value[value.length - 1] as T), "utf8").toString("base64url"));
+  url.searchParams.set(
+    "$skiptoken",
+    Buffer.from(keyOf(value[value.length - 1] as T), "utf8").toString("base64url"),
+  );
   return { value, nextLink: url.toString() };
 }
 

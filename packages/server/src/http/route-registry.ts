@@ -49,7 +49,10 @@ export class RouteRegistry {
 
   authorized(route: AuthorizedRoute): void {
     const { rbac } = this;
-    const declaration: RouteDeclaration = { operation: route.operation, apiVersion: route.apiVersion ?? true };
+    const declaration: RouteDeclaration = {
+      operation: route.operation,
+      apiVersion: route.apiVersion ?? true,
+    };
     this.track(route.url, route.method, declaration);
     this.app.route({
       method: route.method,
@@ -77,7 +80,13 @@ export class RouteRegistry {
   public(route: PublicRoute): void {
     const declaration: RouteDeclaration = { operation: route.operation, public: true, apiVersion: false };
     this.track(route.url, route.method, declaration);
-    this.app.route({ method: route.method, url: route.url, config: declaration, schema: route.schema, handler: route.handler });
+    this.app.route({
+      method: route.method,
+      url: route.url,
+      config: declaration,
+      schema: route.schema,
+      handler: route.handler,
+    });
   }
 
   /** After every route is in: a 405 for each other method on a known path. */
@@ -92,7 +101,13 @@ export class RouteRegistry {
         config: { ...declaration, operation: "MethodNotAllowed" },
         handler: async (request, reply) => {
           reply.header("allow", allowed);
-          return sendKeyVaultError(request, reply, 405, "MethodNotAllowed", `The ${request.method} method is not supported on this path; use ${allowed}.`);
+          return sendKeyVaultError(
+            request,
+            reply,
+            405,
+            "MethodNotAllowed",
+            `The ${request.method} method is not supported on this path; use ${allowed}.`,
+          );
         },
       });
     }

@@ -54,7 +54,10 @@ export class EmbeddedIdentityProvider {
   acceptsScope(scope: string): boolean {
     return scope
       .split(" ")
-      .some((s) => s.endsWith("/.default") && audiencesFor(this.resource).includes(s.slice(0, -"/.default".length)));
+      .some(
+        (s) =>
+          s.endsWith("/.default") && audiencesFor(this.resource).includes(s.slice(0, -"/.default".length)),
+      );
   }
 
   issueFor(principal: StoredPrincipal): Promise<IssuedToken> {

@@ -20,9 +20,7 @@ export class PrincipalService {
 
   async create(displayName: string): Promise<CreatedPrincipal> {
     if (!DISPLAY_NAME.test(displayName)) {
-      throw badParameter(
-        "Principal name must be 1-120 letters, digits, spaces and . _ @ ( ) - characters.",
-      );
+      throw badParameter("Principal name must be 1-120 letters, digits, spaces and . _ @ ( ) - characters.");
     }
     const principal: StoredPrincipal = {
       objectId: randomUUID(),

@@ -1,7 +1,13 @@
 import { ADMINISTRATOR_ROLE_NAME } from "../authorization/builtin-roles.js";
 import type { RoleAssignment } from "../authorization/models.js";
 import type { RbacEngine } from "../authorization/rbac-engine.js";
-import { GLOBAL_SCOPE, KEYS_SCOPE, isKeyScope, scopeAndAncestors, scopeCovers } from "../authorization/scope.js";
+import {
+  GLOBAL_SCOPE,
+  KEYS_SCOPE,
+  isKeyScope,
+  scopeAndAncestors,
+  scopeCovers,
+} from "../authorization/scope.js";
 import { DomainError, badParameter, conflict, notFound } from "../errors.js";
 import type { Store } from "../store/store.js";
 import { isGuid } from "./guid.js";
@@ -35,7 +41,10 @@ export class RoleAssignmentService {
     const ancestors = scopeAndAncestors(scope);
     const all = await this.store.roleAssignments.list();
     return all.filter((assignment) => {
-      if (filter.principalId !== undefined && assignment.principalId.toLowerCase() !== filter.principalId.toLowerCase()) {
+      if (
+        filter.principalId !== undefined &&
+        assignment.principalId.toLowerCase() !== filter.principalId.toLowerCase()
+      ) {
         return false;
       }
       if (ancestors.includes(assignment.scope)) return true;
@@ -56,12 +65,17 @@ export class RoleAssignmentService {
   ): Promise<RoleAssignment> {
     if (!isGuid(name)) throw badParameter("Role assignment name must be a GUID.");
     if (!isGuid(input.principalId)) {
-      throw badParameter(`Principal id '${input.principalId}' is not valid: it must be an object id (a GUID).`);
+      throw badParameter(
+        `Principal id '${input.principalId}' is not valid: it must be an object id (a GUID).`,
+      );
     }
     const definitionName = parseRoleDefinitionId(input.roleDefinitionId);
     const definition = await this.definitions.get(definitionName).catch((error: unknown) => {
       if (error instanceof DomainError && error.kind === "NotFound") {
-        throw badParameter(`The role definition '${input.roleDefinitionId}' does not exist.`, "RoleDefinitionDoesNotExist");
+        throw badParameter(
+          `The role definition '${input.roleDefinitionId}' does not exist.`,
+          "RoleDefinitionDoesNotExist",
+        );
       }
       throw error;
     });
@@ -108,10 +122,19 @@ export class RoleAssignmentService {
   /** Makes sure `principalId` is an Administrator at "/" (initial admin, --administrator). */
   async ensureAdministrator(principalId: string, newName: () => string): Promise<void> {
     const principal = principalId.toLowerCase();
-    const existing = await this.store.roleAssignments.findGrant(GLOBAL_SCOPE, ADMINISTRATOR_ROLE_NAME, principal);
+    const existing = await this.store.roleAssignments.findGrant(
+      GLOBAL_SCOPE,
+      ADMINISTRATOR_ROLE_NAME,
+      principal,
+    );
     if (existing) return;
     await this.store.roleAssignments.insert(
-      { name: newName(), scope: GLOBAL_SCOPE, roleDefinitionName: ADMINISTRATOR_ROLE_NAME, principalId: principal },
+      {
+        name: newName(),
+        scope: GLOBAL_SCOPE,
+        roleDefinitionName: ADMINISTRATOR_ROLE_NAME,
+        principalId: principal,
+      },
       this.clock(),
     );
     this.rbac.invalidate();

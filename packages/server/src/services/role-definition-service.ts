@@ -41,7 +41,8 @@ export class RoleDefinitionService {
 
   async get(name: string): Promise<RoleDefinition> {
     const key = name.toLowerCase();
-    const definition = builtInRole(key) ?? (isGuid(key) ? await this.store.roleDefinitions.get(key) : undefined);
+    const definition =
+      builtInRole(key) ?? (isGuid(key) ? await this.store.roleDefinitions.get(key) : undefined);
     if (!definition) throw notFound("RoleDefinitionNotFound", `Role definition '${name}' was not found.`);
     return definition;
   }
@@ -102,7 +103,9 @@ function checkCustomName(name: string): string {
 
 function validateDefinition(name: string, input: RoleDefinitionInput): RoleDefinition {
   if (input.type != null && input.type !== "CustomRole") {
-    throw badParameter(`Role definition type '${input.type}' cannot be set; custom role definitions are of type 'CustomRole'.`);
+    throw badParameter(
+      `Role definition type '${input.type}' cannot be set; custom role definitions are of type 'CustomRole'.`,
+    );
   }
   const roleName = input.roleName ?? "";
   if (roleName.length > 512) throw badParameter("Role name must be at most 512 characters.");
@@ -149,7 +152,9 @@ function validateAssignableScopes(scopes: string[] | null | undefined): string[]
   const canonical = scopes.map((scope) => {
     const trimmed = scope.replace(/\/+$/, "") || GLOBAL_SCOPE;
     if (trimmed !== GLOBAL_SCOPE && trimmed !== KEYS_SCOPE) {
-      throw badParameter(`Assignable scope '${scope}' is not valid. Valid assignable scopes are '/' and '/keys'.`);
+      throw badParameter(
+        `Assignable scope '${scope}' is not valid. Valid assignable scopes are '/' and '/keys'.`,
+      );
     }
     return trimmed;
   });

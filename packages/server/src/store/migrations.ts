@@ -37,7 +37,11 @@ const migrations: Record<string, Migration> = {
         .addColumn("role_definition_name", "text", (c) => c.notNull())
         .addColumn("principal_id", "text", (c) => c.notNull())
         .addColumn("created_at", "bigint", (c) => c.notNull())
-        .addUniqueConstraint("role_assignments_one_per_grant", ["scope", "role_definition_name", "principal_id"])
+        .addUniqueConstraint("role_assignments_one_per_grant", [
+          "scope",
+          "role_definition_name",
+          "principal_id",
+        ])
         .execute();
       await db.schema
         .createIndex("role_assignments_by_principal")

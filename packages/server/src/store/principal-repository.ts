@@ -31,18 +31,34 @@ export class PrincipalRepository {
   }
 
   async findByClientId(clientId: string): Promise<(StoredPrincipal & { secretHash: string }) | undefined> {
-    const row = await this.db.selectFrom("principals").selectAll().where("client_id", "=", clientId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom("principals")
+      .selectAll()
+      .where("client_id", "=", clientId)
+      .executeTakeFirst();
     if (!row) return undefined;
-    return { ...toModel(row), secretHash: this.barrier.openString(row.secret_hash_sealed, secretIdentity(row.client_id)) };
+    return {
+      ...toModel(row),
+      secretHash: this.barrier.openString(row.secret_hash_sealed, secretIdentity(row.client_id)),
+    };
   }
 
   async get(objectId: string): Promise<StoredPrincipal | undefined> {
-    const row = await this.db.selectFrom("principals").selectAll().where("object_id", "=", objectId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom("principals")
+      .selectAll()
+      .where("object_id", "=", objectId)
+      .executeTakeFirst();
     return row && toModel(row);
   }
 
   async list(): Promise<StoredPrincipal[]> {
-    const rows = await this.db.selectFrom("principals").selectAll().orderBy("created_at").orderBy("object_id").execute();
+    const rows = await this.db
+      .selectFrom("principals")
+      .selectAll()
+      .orderBy("created_at")
+      .orderBy("object_id")
+      .execute();
     return rows.map(toModel);
   }
 

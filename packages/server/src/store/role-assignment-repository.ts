@@ -6,7 +6,11 @@ export class RoleAssignmentRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async get(name: string): Promise<RoleAssignment | undefined> {
-    const row = await this.db.selectFrom("role_assignments").selectAll().where("name", "=", name).executeTakeFirst();
+    const row = await this.db
+      .selectFrom("role_assignments")
+      .selectAll()
+      .where("name", "=", name)
+      .executeTakeFirst();
     return row && toModel(row);
   }
 
@@ -25,7 +29,11 @@ export class RoleAssignmentRepository {
     return rows.map(toModel);
   }
 
-  async findGrant(scope: string, roleDefinitionName: string, principalId: string): Promise<RoleAssignment | undefined> {
+  async findGrant(
+    scope: string,
+    roleDefinitionName: string,
+    principalId: string,
+  ): Promise<RoleAssignment | undefined> {
     const row = await this.db
       .selectFrom("role_assignments")
       .selectAll()

@@ -7,7 +7,11 @@ export class RoleDefinitionRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async get(name: string): Promise<RoleDefinition | undefined> {
-    const row = await this.db.selectFrom("role_definitions").selectAll().where("name", "=", name).executeTakeFirst();
+    const row = await this.db
+      .selectFrom("role_definitions")
+      .selectAll()
+      .where("name", "=", name)
+      .executeTakeFirst();
     return row && toModel(row);
   }
 

@@ -35,12 +35,17 @@ export async function createCertificateAuthority(hsmName: string): Promise<Issue
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { certificatePem: certificate.toString("pem"), privateKeyPem: await exportPrivateKey(keys.privateKey) };
+  return {
+    certificatePem: certificate.toString("pem"),
+    privateKeyPem: await exportPrivateKey(keys.privateKey),
+  };
 }
 
 export async function issueServerCertificate(ca: IssuedPair, names: string[]): Promise<IssuedPair> {
   const caCertificate = new x509.X509Certificate(ca.certificatePem);
-  const caKey = await webcrypto.subtle.importKey("pkcs8", pemBody(ca.privateKeyPem), ALGORITHM, false, ["sign"]);
+  const caKey = await webcrypto.subtle.importKey("pkcs8", pemBody(ca.privateKeyPem), ALGORITHM, false, [
+    "sign",
+  ]);
   const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"]);
   const now = Date.now();
   const certificate = await x509.X509CertificateGenerator.create({
@@ -63,7 +68,10 @@ export async function issueServerCertificate(ca: IssuedPair, names: string[]): P
       await x509.AuthorityKeyIdentifierExtension.create(caCertificate),
     ],
   });
-  return { certificatePem: certificate.toString("pem"), privateKeyPem: await exportPrivateKey(keys.privateKey) };
+  return {
+    certificatePem: certificate.toString("pem"),
+    privateKeyPem: await exportPrivateKey(keys.privateKey),
+  };
 }
 
 /** True when the certificate still has a month to live and carries every wanted name. */

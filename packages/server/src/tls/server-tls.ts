@@ -65,15 +65,27 @@ export async function loadServerTls(options: {
 
 async function readPair(certFile: string, keyFile: string, barrier: Barrier, identity: string) {
   try {
-    const [certificatePem, sealedKey] = await Promise.all([readFile(certFile, "utf8"), readFile(keyFile, "utf8")]);
-    return { certificatePem, privateKeyPem: barrier.openString(sealedKey.trim(), identity) } satisfies IssuedPair;
+    const [certificatePem, sealedKey] = await Promise.all([
+      readFile(certFile, "utf8"),
+      readFile(keyFile, "utf8"),
+    ]);
+    return {
+      certificatePem,
+      privateKeyPem: barrier.openString(sealedKey.trim(), identity),
+    } satisfies IssuedPair;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
   }
 }
 
-async function writePair(certFile: string, keyFile: string, pair: IssuedPair, barrier: Barrier, identity: string) {
+async function writePair(
+  certFile: string,
+  keyFile: string,
+  pair: IssuedPair,
+  barrier: Barrier,
+  identity: string,
+) {
   await writeFile(keyFile, `${barrier.seal(pair.privateKeyPem, identity)}\n`, { mode: 0o600 });
   await writeFile(certFile, pair.certificatePem, { mode: 0o644 });
 }

@@ -48,19 +48,47 @@ export function registerIdentityProviderRoutes(routes: RouteRegistry, idp: Embed
       if (!tenantMatches(request, idp)) return tenantNotFound(request, reply);
       const form = (request.body ?? {}) as Record<string, string | undefined>;
       if (form.grant_type !== "client_credentials") {
-        return oauthError(request, reply, 400, "unsupported_grant_type", 70003, "The grant type must be client_credentials.");
+        return oauthError(
+          request,
+          reply,
+          400,
+          "unsupported_grant_type",
+          70003,
+          "The grant type must be client_credentials.",
+        );
       }
       const { client_id: clientId, client_secret: clientSecret, scope } = form;
       if (!clientId || !clientSecret) {
-        return oauthError(request, reply, 400, "invalid_request", 900144, "The request body must contain client_id and client_secret.");
+        return oauthError(
+          request,
+          reply,
+          400,
+          "invalid_request",
+          900144,
+          "The request body must contain client_id and client_secret.",
+        );
       }
       request.auditClientId = clientId.slice(0, 64);
       if (!scope || !idp.acceptsScope(scope)) {
-        return oauthError(request, reply, 400, "invalid_scope", 500011, "The scope must be '<resource>/.default' for this HSM's resource.");
+        return oauthError(
+          request,
+          reply,
+          400,
+          "invalid_scope",
+          500011,
+          "The scope must be '<resource>/.default' for this HSM's resource.",
+        );
       }
       const principal = await idp.principals.authenticate(clientId, clientSecret);
       if (!principal) {
-        return oauthError(request, reply, 401, "invalid_client", 7000215, "Invalid client id or client secret provided.");
+        return oauthError(
+          request,
+          reply,
+          401,
+          "invalid_client",
+          7000215,
+          "Invalid client id or client secret provided.",
+        );
       }
       const token = await idp.issueFor(principal);
       reply.header("cache-control", "no-store").header("pragma", "no-cache");
@@ -79,7 +107,14 @@ function tenantMatches(request: FastifyRequest, idp: EmbeddedIdentityProvider): 
 }
 
 function tenantNotFound(request: FastifyRequest, reply: FastifyReply) {
-  return oauthError(request, reply, 400, "invalid_request", 90002, "Tenant not found. This identity provider serves one tenant.");
+  return oauthError(
+    request,
+    reply,
+    400,
+    "invalid_request",
+    90002,
+    "Tenant not found. This identity provider serves one tenant.",
+  );
 }
 
 /** Entra's error shape: {"error","error_description":"AADSTSnnn: ...","error_codes":[n],...}. */

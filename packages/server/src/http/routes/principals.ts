@@ -59,6 +59,7 @@ export function registerPrincipalRoutes(routes: RouteRegistry, idp: EmbeddedIden
     dataAction: DataAction.RoleAssignmentsDelete,
     scope,
     apiVersion: false,
-    handler: async (request) => toWire(await idp.principals.delete((request.params as { objectId: string }).objectId)),
+    handler: async (request) =>
+      toWire(await idp.principals.delete((request.params as { objectId: string }).objectId)),
   });
 }

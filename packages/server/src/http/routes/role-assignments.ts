@@ -62,7 +62,8 @@ export function registerRoleAssignmentRoutes(
   for (const { prefix, scope } of SCOPE_PREFIXES) {
     const collection = `${prefix}${AUTHORIZATION_PROVIDER}/roleAssignments`;
     const item = `${collection}/:roleAssignmentName`;
-    const nameOf = (request: FastifyRequest) => (request.params as { roleAssignmentName: string }).roleAssignmentName;
+    const nameOf = (request: FastifyRequest) =>
+      (request.params as { roleAssignmentName: string }).roleAssignmentName;
 
     routes.authorized({
       method: "GET",

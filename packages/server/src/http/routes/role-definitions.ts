@@ -24,7 +24,12 @@ const putBody = {
           maxItems: 100,
           items: {
             type: "object",
-            properties: { actions: stringList, notActions: stringList, dataActions: stringList, notDataActions: stringList },
+            properties: {
+              actions: stringList,
+              notActions: stringList,
+              dataActions: stringList,
+              notDataActions: stringList,
+            },
           },
         },
         assignableScopes: stringList,
@@ -58,7 +63,8 @@ function parseDefinitionFilter(request: FastifyRequest): { roleName?: string } {
   const filter = (request.query as Record<string, unknown>).$filter;
   if (filter === undefined || filter === "") return {};
   const match = typeof filter === "string" ? /^\s*roleName\s+eq\s+'((?:[^']|'')*)'\s*$/i.exec(filter) : null;
-  if (!match) throw badParameter(`The $filter '${String(filter)}' is not supported. Supported: roleName eq '{name}'.`);
+  if (!match)
+    throw badParameter(`The $filter '${String(filter)}' is not supported. Supported: roleName eq '{name}'.`);
   return { roleName: (match[1] as string).replace(/''/g, "'") };
 }
 
@@ -70,7 +76,8 @@ export function registerRoleDefinitionRoutes(
   for (const { prefix, scope } of SCOPE_PREFIXES) {
     const collection = `${prefix}${AUTHORIZATION_PROVIDER}/roleDefinitions`;
     const item = `${collection}/:roleDefinitionName`;
-    const nameOf = (request: FastifyRequest) => (request.params as { roleDefinitionName: string }).roleDefinitionName;
+    const nameOf = (request: FastifyRequest) =>
+      (request.params as { roleDefinitionName: string }).roleDefinitionName;
 
     routes.authorized({
       method: "GET",

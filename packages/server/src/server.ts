@@ -21,8 +21,10 @@ import { Store } from "./store/store.js";
 import { loadServerTls } from "./tls/server-tls.js";
 
 export interface RunningServer {
-  /** https://host:port — the vault URL clients use. */
+  /** The vault URL clients use: --public-url, or https://host:port. */
   url: string;
+  /** https://<bound address>:<port>: where the socket listens. */
+  listenUrl: string;
   port: number;
   caFile: string | undefined;
   initialAdminFile: string;
@@ -103,7 +105,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
-    baseUrl ??= `https://${urlHost(config.host)}:${port}`;
+    const listenUrl = `https://${urlHost(config.host)}:${port}`;
+    baseUrl ??= listenUrl;
     verifier.trust(idp.attach(baseUrl));
 
     const initialAdminFile = join(config.dataDir, "initial-admin.json");
@@ -117,6 +120,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const running = app;
     return {
       url: baseUrl,
+      listenUrl,
       port,
       caFile: tls.caFile,
       initialAdminFile,

@@ -146,7 +146,8 @@ async function serve(options: ServeOptions): Promise<void> {
   const config = parseServerConfig(merged);
 
   const server = await startServer(config);
-  process.stdout.write(`mhsm listening on ${server.url}\n`);
+  process.stdout.write(`mhsm listening on ${server.listenUrl}\n`);
+  if (server.url !== server.listenUrl) process.stdout.write(`mhsm public URL: ${server.url}\n`);
   process.stdout.write(`mhsm initial administrator credentials: ${server.initialAdminFile}\n`);
   if (server.caFile) process.stdout.write(`mhsm CA certificate: ${server.caFile}\n`);
 

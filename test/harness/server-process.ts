@@ -84,7 +84,7 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
 
 /** Runs `mhsm serve` expecting it to fail at start; resolves with its exit code and output. */
 export function runServeExpectingFailure(args: string[], env: Record<string, string> = {}) {
-  return runMhsm(["serve", "--port", "0", "--log-level", "warn", ...args], env);
+  return runMhsm(["serve", "--port", "0", ...args], env);
 }
 
 /** Runs the built `mhsm` binary to completion. */

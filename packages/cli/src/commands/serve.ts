@@ -144,6 +144,8 @@ async function serve(options: ServeOptions): Promise<void> {
   const merged = { ...fromFile };
   for (const [key, value] of Object.entries(fromFlags)) if (value !== undefined) merged[key] = value;
   const config = parseServerConfig(merged);
+  // Everything the server writes (database, WAL, audit log, keys) is for its owner only.
+  process.umask(0o077);
 
   const server = await startServer(config);
   process.stdout.write(`mhsm listening on ${server.listenUrl}\n`);

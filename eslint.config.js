@@ -12,4 +12,12 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
+  {
+    // The admin library's public API has one named option bag per method (e.g.
+    // `GetRoleDefinitionOptions extends OperationOptions {}`), as @azure/keyvault-admin does.
+    files: ["packages/keyvault-admin/src/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-empty-object-type": ["error", { allowInterfaces: "with-single-extends" }],
+    },
+  },
 );

@@ -3,7 +3,14 @@
  * (http/error-mapping.ts), so no service knows about HTTP.
  */
 export type DomainErrorKind =
-  "BadParameter" | "NotFound" | "Conflict" | "Forbidden" | "Unauthorized" | "LimitExceeded" | "Internal";
+  | "BadParameter"
+  | "NotFound"
+  | "Conflict"
+  | "Forbidden"
+  | "Unauthorized"
+  | "LimitExceeded"
+  | "NotImplemented"
+  | "Internal";
 
 export class DomainError extends Error {
   constructor(

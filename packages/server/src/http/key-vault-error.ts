@@ -9,6 +9,7 @@ export const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
   Forbidden: 403,
   NotFound: 404,
   Conflict: 409,
+  NotImplemented: 501,
   Internal: 500,
 };
 

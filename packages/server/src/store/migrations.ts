@@ -50,6 +50,43 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0002_keys": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("keys")
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("current_version", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("deleted_at", "bigint")
+        .addColumn("scheduled_purge_at", "bigint")
+        .addColumn("rotation_policy", "text")
+        .execute();
+      await db.schema.createIndex("keys_by_purge_date").on("keys").column("scheduled_purge_at").execute();
+      await db.schema
+        .createTable("key_versions")
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("version", "text", (c) => c.notNull())
+        .addColumn("kty", "text", (c) => c.notNull())
+        .addColumn("shape", "text", (c) => c.notNull())
+        .addColumn("public_key", "text", (c) => c.notNull())
+        .addColumn("material_sealed", "text", (c) => c.notNull())
+        .addColumn("key_ops", "text", (c) => c.notNull())
+        .addColumn("enabled", "bigint", (c) => c.notNull())
+        .addColumn("not_before", "bigint")
+        .addColumn("expires", "bigint")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addColumn("tags", "text", (c) => c.notNull())
+        .addColumn("imported", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("key_versions_pk", ["name", "version"])
+        .execute();
+      await db.schema
+        .createIndex("key_versions_by_name_created")
+        .on("key_versions")
+        .columns(["name", "created_at"])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -36,9 +36,45 @@ export interface RoleAssignmentTable {
   created_at: number | string;
 }
 
+/** One row per key name, live or soft-deleted. */
+export interface KeyTable {
+  name: string;
+  current_version: string;
+  created_at: number | string;
+  /** Set while the key is soft-deleted. */
+  deleted_at: number | string | null;
+  scheduled_purge_at: number | string | null;
+  /** JSON: RotationPolicy, or null when none was set. */
+  rotation_policy: string | null;
+}
+
+/** One row per key version; the private material is sealed by the barrier (name+version as AAD). */
+export interface KeyVersionTable {
+  name: string;
+  version: string;
+  kty: string;
+  /** JSON: KeyShape */
+  shape: string;
+  /** JSON: the public JWK members (n, e / crv, x, y); "{}" for oct keys. */
+  public_key: string;
+  material_sealed: string;
+  /** JSON: KeyOperation[] */
+  key_ops: string;
+  enabled: number | string;
+  not_before: number | string | null;
+  expires: number | string | null;
+  created_at: number | string;
+  updated_at: number | string;
+  /** JSON: Record<string, string> */
+  tags: string;
+  imported: number | string;
+}
+
 export interface Database {
   meta: MetaTable;
   principals: PrincipalTable;
   role_definitions: RoleDefinitionTable;
   role_assignments: RoleAssignmentTable;
+  keys: KeyTable;
+  key_versions: KeyVersionTable;
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Barrier } from "../barrier/barrier.js";
+import { KeyRepository } from "../keys/key-repository.js";
 import { MetaRepository } from "./meta-repository.js";
 import { migrateToLatest } from "./migrations.js";
 import { PrincipalRepository } from "./principal-repository.js";
@@ -17,6 +18,7 @@ export class Store {
   readonly principals: PrincipalRepository;
   readonly roleDefinitions: RoleDefinitionRepository;
   readonly roleAssignments: RoleAssignmentRepository;
+  readonly keys: KeyRepository;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -26,6 +28,7 @@ export class Store {
     this.principals = new PrincipalRepository(db, barrier);
     this.roleDefinitions = new RoleDefinitionRepository(db);
     this.roleAssignments = new RoleAssignmentRepository(db);
+    this.keys = new KeyRepository(db, barrier);
   }
 
   static async open(db: Kysely<Database>, barrier: Barrier): Promise<Store> {

@@ -1,0 +1,356 @@
+import { randomBytes } from "node:crypto";
+import { badParameter } from "../errors.js";
+import type { Store } from "../store/store.js";
+import {
+  AesAuthenticationError,
+  AesInputError,
+  cbcDecrypt,
+  cbcEncrypt,
+  gcmDecrypt,
+  gcmEncrypt,
+  CBC_IV_BYTES,
+} from "./crypto/aes-encryption.js";
+import { aesUnwrap, aesWrap } from "./crypto/aes-key-wrap.js";
+import { EcdsaKey } from "./crypto/ec-signature.js";
+import { signHmac, verifyHmac } from "./crypto/hmac-signature.js";
+import {
+  RsaDecryptionError,
+  RsaPlaintextTooLongError,
+  maxPlaintextBytes,
+  rsaDecrypt,
+  rsaEncrypt,
+} from "./crypto/rsa-encryption.js";
+import type { RsaSigner } from "./crypto/rsa-signer.js";
+import { verifyPkcs1, verifyPss } from "./crypto/rsa-signature.js";
+import {
+  type CipherAlgorithm,
+  type CryptoOperation,
+  ENCRYPTION_ALGORITHMS,
+  type HashName,
+  SIGNATURE_ALGORITHMS,
+  type SignatureAlgorithm,
+  WRAP_ALGORITHMS,
+} from "./key-algorithms.js";
+import { keyNotFound, keyUseForbidden } from "./key-errors.js";
+import type { KeyMaterial } from "./key-material.js";
+import type { KeyMaterialCache } from "./key-material-cache.js";
+import type { KeyVersion } from "./key-model.js";
+
+export interface CipherInput {
+  algorithm: string;
+  value: Buffer;
+  iv?: Buffer;
+  aad?: Buffer;
+  tag?: Buffer;
+}
+
+export interface CipherOutput {
+  /** The version that did the work (for the kid). */
+  key: KeyVersion;
+  value: Buffer;
+  iv?: Buffer;
+  tag?: Buffer;
+  aad?: Buffer;
+}
+
+type UsableKey<M extends KeyMaterial["kty"]> = {
+  version: KeyVersion;
+  material: Extract<KeyMaterial, { kty: M }>;
+};
+
+/**
+ * The cryptographic operations on keys. Each one checks, in order: the key exists and is live,
+ * the algorithm fits the key (type, curve, AES size), the key's key_ops allow the operation,
+ * the key is enabled and inside its nbf/exp window; then the inputs, then does the work.
+ * Any failure is a DomainError with a message that names the problem and never the data.
+ */
+export class KeyCryptoService {
+  readonly #ecdsaKeys = new WeakMap<object, EcdsaKey>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly materialCache: KeyMaterialCache,
+    private readonly rsaSigner: RsaSigner,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async encrypt(name: string, version: string | undefined, input: CipherInput): Promise<CipherOutput> {
+    const algorithm = lookup(ENCRYPTION_ALGORITHMS, input.algorithm, "encrypt");
+    const { version: key, material } = await this.usableKey(name, version, "encrypt", algorithm);
+    if (material.kty === "RSA-HSM" && (algorithm.scheme === "oaep" || algorithm.scheme === "pkcs1v15")) {
+      refuseFields(input, ["iv", "aad", "tag"], input.algorithm);
+      const hash = algorithm.scheme === "oaep" ? algorithm.hash : undefined;
+      return { key, value: this.rsaEncryptChecked(material.publicKey, algorithm.scheme, hash, input) };
+    }
+    const secret = (material as UsableKey<"oct-HSM">["material"]).secret;
+    return aesErrors(() => {
+      if (algorithm.scheme === "gcm") {
+        refuseFields(input, ["tag"], input.algorithm);
+        if (input.iv !== undefined) {
+          throw badParameter(
+            `${input.algorithm} encryption takes no iv: the HSM generates a fresh one and returns it.`,
+          );
+        }
+        const result = gcmEncrypt(secret, input.value, input.aad);
+        return { key, value: result.ciphertext, iv: result.iv, tag: result.tag, aad: input.aad };
+      }
+      refuseFields(input, ["aad", "tag"], input.algorithm);
+      const iv = input.iv ?? randomBytes(CBC_IV_BYTES);
+      return { key, value: cbcEncrypt(secret, input.value, iv, algorithm.scheme === "cbcpad"), iv };
+    });
+  }
+
+  async decrypt(name: string, version: string | undefined, input: CipherInput): Promise<CipherOutput> {
+    const algorithm = lookup(ENCRYPTION_ALGORITHMS, input.algorithm, "decrypt");
+    const { version: key, material } = await this.usableKey(name, version, "decrypt", algorithm);
+    if (material.kty === "RSA-HSM" && (algorithm.scheme === "oaep" || algorithm.scheme === "pkcs1v15")) {
+      refuseFields(input, ["iv", "aad", "tag"], input.algorithm);
+      const hash = algorithm.scheme === "oaep" ? algorithm.hash : undefined;
+      return { key, value: rsaDecryptChecked(material.privateKey, algorithm.scheme, hash, input.value) };
+    }
+    const secret = (material as UsableKey<"oct-HSM">["material"]).secret;
+    return aesErrors(() => {
+      const iv = required(
+        input.iv,
+        "iv",
+        `${input.algorithm} decryption needs the iv that encryption returned.`,
+      );
+      if (algorithm.scheme === "gcm") {
+        const tag = required(
+          input.tag,
+          "tag",
+          `${input.algorithm} decryption needs the authentication tag that encryption returned.`,
+        );
+        return { key, value: gcmDecrypt(secret, input.value, iv, tag, input.aad) };
+      }
+      refuseFields(input, ["aad", "tag"], input.algorithm);
+      return { key, value: cbcDecrypt(secret, input.value, iv, algorithm.scheme === "cbcpad") };
+    });
+  }
+
+  async wrapKey(name: string, version: string | undefined, input: CipherInput): Promise<CipherOutput> {
+    const algorithm = lookup(WRAP_ALGORITHMS, input.algorithm, "wrapKey");
+    const { version: key, material } = await this.usableKey(name, version, "wrapKey", algorithm);
+    refuseFields(input, ["iv", "aad", "tag"], input.algorithm);
+    if (material.kty === "RSA-HSM" && (algorithm.scheme === "oaep" || algorithm.scheme === "pkcs1v15")) {
+      const hash = algorithm.scheme === "oaep" ? algorithm.hash : undefined;
+      return { key, value: this.rsaEncryptChecked(material.publicKey, algorithm.scheme, hash, input) };
+    }
+    const secret = (material as UsableKey<"oct-HSM">["material"]).secret;
+    const pad = algorithm.scheme === "kw" && algorithm.pad;
+    return aesErrors(() => ({ key, value: aesWrap(secret, input.value, pad) }));
+  }
+
+  async unwrapKey(name: string, version: string | undefined, input: CipherInput): Promise<CipherOutput> {
+    const algorithm = lookup(WRAP_ALGORITHMS, input.algorithm, "unwrapKey");
+    const { version: key, material } = await this.usableKey(name, version, "unwrapKey", algorithm);
+    refuseFields(input, ["iv", "aad", "tag"], input.algorithm);
+    if (material.kty === "RSA-HSM" && (algorithm.scheme === "oaep" || algorithm.scheme === "pkcs1v15")) {
+      const hash = algorithm.scheme === "oaep" ? algorithm.hash : undefined;
+      return { key, value: rsaDecryptChecked(material.privateKey, algorithm.scheme, hash, input.value) };
+    }
+    const secret = (material as UsableKey<"oct-HSM">["material"]).secret;
+    const pad = algorithm.scheme === "kw" && algorithm.pad;
+    return aesErrors(() => ({ key, value: aesUnwrap(secret, input.value, pad) }));
+  }
+
+  async sign(
+    name: string,
+    version: string | undefined,
+    algorithmName: string,
+    digest: Buffer,
+  ): Promise<{ key: KeyVersion; value: Buffer }> {
+    const algorithm = lookup(SIGNATURE_ALGORITHMS, algorithmName, "sign");
+    const { version: key, material } = await this.usableKey(name, version, "sign", algorithm);
+    checkDigest(algorithm, algorithmName, digest);
+    switch (material.kty) {
+      case "RSA-HSM":
+        return {
+          key,
+          value: await this.rsaSigner.sign(
+            material.privateKey,
+            algorithm.scheme as "pkcs1" | "pss",
+            algorithm.hash,
+            digest,
+          ),
+        };
+      case "EC-HSM":
+        return { key, value: this.ecdsaKey(material).sign(digest) };
+      case "oct-HSM":
+        return { key, value: signHmac(material.secret, algorithm.hash, digest) };
+    }
+  }
+
+  async verify(
+    name: string,
+    version: string | undefined,
+    algorithmName: string,
+    digest: Buffer,
+    signature: Buffer,
+  ): Promise<{ key: KeyVersion; valid: boolean }> {
+    const algorithm = lookup(SIGNATURE_ALGORITHMS, algorithmName, "verify");
+    const { version: key, material } = await this.usableKey(name, version, "verify", algorithm);
+    checkDigest(algorithm, algorithmName, digest);
+    switch (material.kty) {
+      case "RSA-HSM": {
+        const check = algorithm.scheme === "pss" ? verifyPss : verifyPkcs1;
+        return { key, valid: check(material.publicKey, algorithm.hash, digest, signature) };
+      }
+      case "EC-HSM":
+        return { key, valid: this.ecdsaKey(material).verify(digest, signature) };
+      case "oct-HSM":
+        return { key, valid: verifyHmac(material.secret, algorithm.hash, digest, signature) };
+    }
+  }
+
+  /** The EC key's scalar, read once per opened key (material objects live in the cache). */
+  private ecdsaKey(material: UsableKey<"EC-HSM">["material"]): EcdsaKey {
+    let key = this.#ecdsaKeys.get(material.privateKey);
+    if (!key) {
+      key = new EcdsaKey(material.privateKey, material.curve);
+      this.#ecdsaKeys.set(material.privateKey, key);
+    }
+    return key;
+  }
+
+  private async usableKey(
+    name: string,
+    version: string | undefined,
+    operation: CryptoOperation,
+    algorithm: CipherAlgorithm | SignatureAlgorithm,
+  ): Promise<{ version: KeyVersion; material: KeyMaterial }> {
+    const found = await this.store.keys.getWithVersion(name, version || undefined);
+    if (!found || found.key.deletion) throw keyNotFound(name, version);
+    const key = found.version.version;
+    checkAlgorithmFits(key, algorithm, operation);
+    if (!key.keyOps.includes(operation)) {
+      throw keyUseForbidden(
+        "KeyOperationNotAllowed",
+        `Operation ${operation} is not allowed by key ${name}'s key_ops (${key.keyOps.join(", ") || "none"}).`,
+      );
+    }
+    const now = this.clock();
+    if (!key.attributes.enabled) {
+      throw keyUseForbidden("KeyDisabled", `Operation ${operation} is not allowed on a disabled key.`);
+    }
+    if (key.attributes.notBefore !== null && now < key.attributes.notBefore) {
+      throw keyUseForbidden(
+        "KeyNotYetValid",
+        `Operation ${operation} is not allowed before the key's activation date (nbf ${new Date(key.attributes.notBefore).toISOString()}).`,
+      );
+    }
+    if (key.attributes.expires !== null && now >= key.attributes.expires) {
+      throw keyUseForbidden(
+        "KeyExpired",
+        `Operation ${operation} is not allowed on an expired key (exp ${new Date(key.attributes.expires).toISOString()}).`,
+      );
+    }
+    return { version: key, material: this.materialCache.materialOf(found.version) };
+  }
+
+  private rsaEncryptChecked(
+    publicKey: UsableKey<"RSA-HSM">["material"]["publicKey"],
+    scheme: "oaep" | "pkcs1v15",
+    hash: HashName | undefined,
+    input: CipherInput,
+  ): Buffer {
+    try {
+      return rsaEncrypt(publicKey, scheme, hash, input.value);
+    } catch (error) {
+      if (error instanceof RsaPlaintextTooLongError) {
+        throw badParameter(
+          `The value is ${input.value.length} bytes; ${input.algorithm} with this key takes at most ${maxPlaintextBytes(publicKey, scheme, hash)}.`,
+        );
+      }
+      throw error;
+    }
+  }
+}
+
+function lookup<T>(table: Record<string, T>, name: string, operation: string): T {
+  const algorithm = Object.hasOwn(table, name) ? table[name] : undefined;
+  if (!algorithm) {
+    throw badParameter(
+      `Algorithm '${String(name).slice(0, 40)}' is not supported for ${operation}. Supported: ${Object.keys(table).join(", ")}.`,
+    );
+  }
+  return algorithm;
+}
+
+function checkAlgorithmFits(
+  key: KeyVersion,
+  algorithm: CipherAlgorithm | SignatureAlgorithm,
+  operation: string,
+): void {
+  const shape = key.shape;
+  const describe =
+    shape.kty === "EC-HSM" ? `an EC-HSM key on ${shape.curve}` : `a ${shape.keySize}-bit ${shape.kty} key`;
+  if (algorithm.kty !== shape.kty) {
+    throw badParameter(
+      `The algorithm is for ${algorithm.kty} keys; key ${key.name} is ${describe} (${operation}).`,
+    );
+  }
+  if ("curve" in algorithm && shape.kty === "EC-HSM" && algorithm.curve !== shape.curve) {
+    throw badParameter(`The algorithm needs a key on ${algorithm.curve}; key ${key.name} is ${describe}.`);
+  }
+  if (
+    "keyBits" in algorithm &&
+    algorithm.keyBits !== undefined &&
+    shape.kty === "oct-HSM" &&
+    algorithm.keyBits !== shape.keySize
+  ) {
+    throw badParameter(
+      `The algorithm needs a ${algorithm.keyBits}-bit AES key; key ${key.name} is ${describe}.`,
+    );
+  }
+}
+
+function checkDigest(algorithm: SignatureAlgorithm, name: string, digest: Buffer): void {
+  if (digest.length !== algorithm.digestBytes) {
+    throw badParameter(
+      `${name} signs a ${algorithm.hash.toUpperCase()} digest of ${algorithm.digestBytes} bytes; the value given is ${digest.length} bytes.`,
+    );
+  }
+}
+
+function refuseFields(input: CipherInput, fields: Array<"iv" | "aad" | "tag">, algorithm: string): void {
+  for (const field of fields) {
+    if (input[field] !== undefined) throw badParameter(`'${field}' does not apply to ${algorithm}.`);
+  }
+}
+
+function required(value: Buffer | undefined, _field: string, message: string): Buffer {
+  if (value === undefined || value.length === 0) throw badParameter(message);
+  return value;
+}
+
+function rsaDecryptChecked(
+  privateKey: UsableKey<"RSA-HSM">["material"]["privateKey"],
+  scheme: "oaep" | "pkcs1v15",
+  hash: HashName | undefined,
+  ciphertext: Buffer,
+): Buffer {
+  try {
+    return rsaDecrypt(privateKey, scheme, hash, ciphertext);
+  } catch (error) {
+    if (error instanceof RsaDecryptionError) {
+      throw badParameter("The value could not be decrypted with this key and algorithm.");
+    }
+    throw error;
+  }
+}
+
+/** AES failures become 400s that say what kind of failure, never anything about the data. */
+function aesErrors<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof AesInputError) throw badParameter(`Invalid input: ${error.message}.`);
+    if (error instanceof AesAuthenticationError) {
+      throw badParameter(
+        "Decryption failed: the data did not authenticate under this key (wrong key, iv, aad or tag, or altered data).",
+      );
+    }
+    throw error;
+  }
+}

@@ -16,6 +16,11 @@ import { loadOrCreateSigningKey } from "./identity/signing-key.js";
 import { refreshInitialAdminFile, writeInitialAdminFile } from "./initial-admin.js";
 import { RoleAssignmentService } from "./services/role-assignment-service.js";
 import { RoleDefinitionService } from "./services/role-definition-service.js";
+import { SettingService } from "./services/setting-service.js";
+import { BackupKeyring } from "./backup/backup-format.js";
+import { BackupService } from "./backup/backup-service.js";
+import { RestoreGate } from "./backup/restore-gate.js";
+import { JobRunner } from "./jobs/job-runner.js";
 import { openSqliteDatabase } from "./store/sqlite-database.js";
 import { Store } from "./store/store.js";
 import { loadServerTls } from "./tls/server-tls.js";
@@ -40,6 +45,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const barrier = Barrier.fromDomainKey(domainKey);
   const store = await Store.open(openSqliteDatabase(join(config.dataDir, "mhsm.db")), barrier);
   let app: FastifyInstance | undefined;
+  let runningJobs: JobRunner | undefined;
   const audit = new AuditLog(join(config.dataDir, "audit.log"));
   try {
     const tenantId = await store.meta.getOrInsert("tenantId", randomUUID());
@@ -64,6 +70,30 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     );
     const roleDefinitions = new RoleDefinitionService(store, rbac, config.limits);
     const roleAssignments = new RoleAssignmentService(store, rbac, roleDefinitions, config.limits);
+    const settings = new SettingService(store);
+    const ensureAdministrators = async (tx: Store) => {
+      for (const objectId of config.administrators) {
+        await new RoleAssignmentService(tx, rbac, roleDefinitions, config.limits).ensureAdministrator(
+          objectId,
+          randomUUID,
+        );
+      }
+    };
+    const backups = new BackupService(store, new BackupKeyring(domainKey), {
+      hsmName: config.hsmName,
+      localBackupRoots: config.localBackupRoots,
+      storageIdentity: config.storageIdentity,
+      // A full restore replaces role assignments; administrators named in the configuration stay.
+      afterRestoreInTransaction: ensureAdministrators,
+      afterRestore: () => rbac.invalidate(),
+    });
+    const restoreGate = new RestoreGate();
+    const jobs = new JobRunner(store, backups.handlers(), console);
+    runningJobs = jobs;
+    jobs.onJob((job, phase) => restoreGate.observe(job, phase));
+    const interrupted = await jobs.failInterrupted();
+    if (interrupted > 0)
+      console.warn(`mhsm: ${interrupted} job(s) interrupted by the last shutdown were marked Failed`);
     const verifier = new TokenVerifier(
       config.trustedIssuers.map((issuer) =>
         TokenVerifier.remoteIssuer(
@@ -100,6 +130,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       idp,
       roleDefinitions,
       roleAssignments,
+      settings,
+      jobs,
+      backups,
+      restoreGate,
+      jobRetryAfterSeconds: config.jobRetryAfterSeconds,
       audit,
     });
     await app.listen({ host: config.host, port: config.port });
@@ -126,12 +161,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       initialAdminFile,
       async close() {
         await running.close();
+        await runningJobs?.close();
         await audit.close();
         await store.close();
       },
     };
   } catch (error) {
     await app?.close().catch(() => undefined);
+    await runningJobs?.close().catch(() => undefined);
     await audit.close();
     await store.close();
     throw error;

@@ -60,6 +60,18 @@ export const serverConfigSchema = z.strictObject({
     .max(16 * 1024 * 1024)
     .default(1024 * 1024),
   tokenLifetimeSeconds: z.coerce.number().int().min(60).max(86400).default(3600),
+  /**
+   * The server's own credential for Azure Storage, used when a backup or restore request says
+   * useManagedIdentity (the role a Managed HSM's managed identity plays). A secret: give it in
+   * the config file or environment, never on a shared command line.
+   */
+  storageIdentity: z
+    .strictObject({ accountName: z.string().min(1), accountKey: z.string().min(1) })
+    .optional(),
+  /** Folders a file: backup URL may point into; default: <dataDir>/backups. */
+  localBackupRoots: z.array(z.string().min(1)).default([]),
+  /** Retry-After on long-running operations, in seconds. */
+  jobRetryAfterSeconds: z.coerce.number().int().min(1).max(60).default(1),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "silent"]).default("info"),
 });
 
@@ -81,5 +93,10 @@ export function parseServerConfig(input: unknown): ServerConfig {
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
     throw new ConfigError("invalid configuration: tlsCert and tlsKey go together");
   }
-  return { ...config, dataDir: resolve(config.dataDir) };
+  const dataDir = resolve(config.dataDir);
+  const localBackupRoots =
+    config.localBackupRoots.length > 0
+      ? config.localBackupRoots.map((root) => resolve(root))
+      : [resolve(dataDir, "backups")];
+  return { ...config, dataDir, localBackupRoots };
 }

@@ -13,6 +13,10 @@ import { DomainError } from "../errors.js";
 import type { EmbeddedIdentityProvider } from "../identity/embedded-identity-provider.js";
 import type { RoleAssignmentService } from "../services/role-assignment-service.js";
 import type { RoleDefinitionService } from "../services/role-definition-service.js";
+import type { SettingService } from "../services/setting-service.js";
+import type { BackupService } from "../backup/backup-service.js";
+import type { RestoreGate } from "../backup/restore-gate.js";
+import type { JobRunner } from "../jobs/job-runner.js";
 import { checkApiVersion } from "./api-version.js";
 import { challengeHeader } from "./challenge.js";
 import "./fastify-types.js";
@@ -22,6 +26,8 @@ import { registerIdentityProviderRoutes } from "./routes/identity-provider.js";
 import { registerPrincipalRoutes } from "./routes/principals.js";
 import { registerRoleAssignmentRoutes } from "./routes/role-assignments.js";
 import { registerRoleDefinitionRoutes } from "./routes/role-definitions.js";
+import { registerBackupRestoreRoutes } from "./routes/backup-restore.js";
+import { registerSettingRoutes } from "./routes/settings.js";
 
 export interface HttpDependencies {
   tls: { cert: string; key: string };
@@ -37,6 +43,11 @@ export interface HttpDependencies {
   idp: EmbeddedIdentityProvider;
   roleDefinitions: RoleDefinitionService;
   roleAssignments: RoleAssignmentService;
+  settings: SettingService;
+  jobs: JobRunner;
+  backups: BackupService;
+  restoreGate: RestoreGate;
+  jobRetryAfterSeconds: number;
   audit: AuditLog;
 }
 
@@ -102,6 +113,16 @@ export function createHttpApp(deps: HttpDependencies): FastifyInstance {
     }
     if (declaration?.apiVersion !== false)
       checkApiVersion((request.query as Record<string, unknown>)["api-version"]);
+    if (deps.restoreGate.active && !declaration?.allowDuringRestore) {
+      reply.header("retry-after", String(deps.jobRetryAfterSeconds));
+      return sendKeyVaultError(
+        request,
+        reply,
+        503,
+        "RestoreInProgress",
+        "A full restore of this HSM is in progress; it accepts requests again when the restore finishes.",
+      );
+    }
   });
 
   app.addHook("onResponse", async (request, reply) => {
@@ -213,6 +234,8 @@ export function createHttpApp(deps: HttpDependencies): FastifyInstance {
   registerPrincipalRoutes(routes, deps.idp);
   registerRoleDefinitionRoutes(routes, deps.roleDefinitions, deps.listPageSize);
   registerRoleAssignmentRoutes(routes, deps.roleAssignments, deps.listPageSize);
+  registerSettingRoutes(routes, deps.settings);
+  registerBackupRestoreRoutes(routes, deps.jobs, deps.backups, deps.jobRetryAfterSeconds);
   routes.finish();
   return app;
 }

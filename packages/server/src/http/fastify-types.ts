@@ -8,6 +8,8 @@ export interface RouteDeclaration {
   public?: boolean;
   /** Azure data-plane paths need api-version; mhsm's own admin paths do not. */
   apiVersion?: boolean;
+  /** Answered even while a full restore runs (job status polls). */
+  allowDuringRestore?: boolean;
 }
 
 declare module "fastify" {

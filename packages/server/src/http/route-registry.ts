@@ -22,6 +22,8 @@ export interface AuthorizedRoute {
   scope: (request: FastifyRequest) => string;
   schema?: FastifySchema;
   apiVersion?: boolean;
+  /** Still answered while a full restore runs (job status). */
+  allowDuringRestore?: boolean;
   handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 }
 
@@ -52,6 +54,7 @@ export class RouteRegistry {
     const declaration: RouteDeclaration = {
       operation: route.operation,
       apiVersion: route.apiVersion ?? true,
+      allowDuringRestore: route.allowDuringRestore ?? false,
     };
     this.track(route.url, route.method, declaration);
     this.app.route({

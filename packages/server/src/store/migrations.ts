@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 
 /**
  * Schema migrations, in order. Never edit a migration that has shipped: add a new one.
@@ -85,6 +85,42 @@ const migrations: Record<string, Migration> = {
         .on("key_versions")
         .columns(["name", "created_at"])
         .execute();
+    },
+  },
+  "0003_settings_and_jobs": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("settings")
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("value", "text", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("jobs")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("status_details", "text")
+        .addColumn("error_code", "text")
+        .addColumn("error_message", "text")
+        .addColumn("start_time", "bigint", (c) => c.notNull())
+        .addColumn("end_time", "bigint")
+        .addColumn("result_uri", "text")
+        .addColumn("request_sealed", "text", (c) => c.notNull())
+        .addColumn("exclusive", "bigint", (c) => c.notNull())
+        .addColumn("created_by", "text", (c) => c.notNull())
+        .execute();
+      // The database itself keeps backups and restores one at a time: at most one running
+      // exclusive job, whichever process or node tries to start another.
+      await db.schema
+        .createIndex("jobs_one_exclusive_running")
+        .on("jobs")
+        .column("exclusive")
+        .unique()
+        .where(sql.ref("status"), "=", "InProgress")
+        .where(sql.ref("exclusive"), "=", 1)
+        .execute();
+      await db.schema.createIndex("jobs_by_status").on("jobs").column("status").execute();
     },
   },
 };

@@ -70,11 +70,38 @@ export interface KeyVersionTable {
   imported: number | string;
 }
 
+export interface SettingTable {
+  name: string;
+  value: string;
+  updated_at: number | string;
+}
+
+/** A long-running operation (backup, restore, ...): a row, so it outlives the request and the process. */
+export interface JobTable {
+  id: string;
+  kind: string;
+  status: string;
+  status_details: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  /** unix seconds */
+  start_time: number | string;
+  end_time: number | string | null;
+  result_uri: string | null;
+  /** The request's parameters (including any SAS token), sealed by the barrier. */
+  request_sealed: string;
+  /** 1 for jobs that hold the HSM's one backup-or-restore slot. */
+  exclusive: number | string;
+  created_by: string;
+}
+
 export interface Database {
   meta: MetaTable;
   principals: PrincipalTable;
   role_definitions: RoleDefinitionTable;
   role_assignments: RoleAssignmentTable;
+  settings: SettingTable;
+  jobs: JobTable;
   keys: KeyTable;
   key_versions: KeyVersionTable;
 }

@@ -6,6 +6,9 @@ import { migrateToLatest } from "./migrations.js";
 import { PrincipalRepository } from "./principal-repository.js";
 import { RoleAssignmentRepository } from "./role-assignment-repository.js";
 import { RoleDefinitionRepository } from "./role-definition-repository.js";
+import { JobRepository } from "./job-repository.js";
+import { SettingRepository } from "./setting-repository.js";
+import { SnapshotRepository } from "./snapshot-repository.js";
 import type { Database } from "./schema.js";
 
 /**
@@ -18,6 +21,9 @@ export class Store {
   readonly principals: PrincipalRepository;
   readonly roleDefinitions: RoleDefinitionRepository;
   readonly roleAssignments: RoleAssignmentRepository;
+  readonly settings: SettingRepository;
+  readonly jobs: JobRepository;
+  readonly snapshots: SnapshotRepository;
   readonly keys: KeyRepository;
 
   constructor(
@@ -28,6 +34,9 @@ export class Store {
     this.principals = new PrincipalRepository(db, barrier);
     this.roleDefinitions = new RoleDefinitionRepository(db);
     this.roleAssignments = new RoleAssignmentRepository(db);
+    this.settings = new SettingRepository(db);
+    this.jobs = new JobRepository(db, barrier);
+    this.snapshots = new SnapshotRepository(db);
     this.keys = new KeyRepository(db, barrier);
   }
 

@@ -1,0 +1,48 @@
+import type { Kysely } from "kysely";
+import type { Database } from "./schema.js";
+
+/**
+ * The tables that are "the HSM" for backup and restore: keys with all their versions (private
+ * material stays sealed by the barrier inside the rows), custom role definitions and role
+ * assignments. Identity-provider principals, settings, jobs and server metadata are not part
+ * of an HSM backup. Listed in insert order (parents first).
+ */
+export const HSM_STATE_TABLES = ["keys", "key_versions", "role_definitions", "role_assignments"] as const;
+export type HsmStateTable = (typeof HSM_STATE_TABLES)[number];
+export type Row = Record<string, unknown>;
+
+const INSERT_BATCH = 200;
+
+/** Whole-table reads and writes for backup and restore; callers run them inside a transaction. */
+export class SnapshotRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async readAll(): Promise<Record<HsmStateTable, Row[]>> {
+    const snapshot = {} as Record<HsmStateTable, Row[]>;
+    for (const table of HSM_STATE_TABLES) {
+      snapshot[table] = (await this.db.selectFrom(table).selectAll().execute()) as Row[];
+    }
+    return snapshot;
+  }
+
+  /** Replaces every HSM-state table with the given rows. */
+  async replaceAll(rows: Partial<Record<HsmStateTable, Row[]>>): Promise<void> {
+    for (const table of [...HSM_STATE_TABLES].reverse()) await this.db.deleteFrom(table).execute();
+    for (const table of HSM_STATE_TABLES) await this.insert(table, rows[table] ?? []);
+  }
+
+  async keyExists(name: string): Promise<boolean> {
+    const row = await this.db.selectFrom("keys").select("name").where("name", "=", name).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async insert(table: HsmStateTable, rows: Row[]): Promise<void> {
+    for (let start = 0; start < rows.length; start += INSERT_BATCH) {
+      // Rows come from an authenticated backup of the same schema; Kysely quotes every column.
+      await this.db
+        .insertInto(table)
+        .values(rows.slice(start, start + INSERT_BATCH) as never)
+        .execute();
+    }
+  }
+}

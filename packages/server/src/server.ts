@@ -21,6 +21,7 @@ import { BackupKeyring } from "./backup/backup-format.js";
 import { BackupService } from "./backup/backup-service.js";
 import { RestoreGate } from "./backup/restore-gate.js";
 import { JobRunner } from "./jobs/job-runner.js";
+import { type KeysModule, createKeysModule } from "./keys/keys-module.js";
 import { openSqliteDatabase } from "./store/sqlite-database.js";
 import { Store } from "./store/store.js";
 import { loadServerTls } from "./tls/server-tls.js";
@@ -46,6 +47,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const store = await Store.open(openSqliteDatabase(join(config.dataDir, "mhsm.db")), barrier);
   let app: FastifyInstance | undefined;
   let runningJobs: JobRunner | undefined;
+  let keysModule: KeysModule | undefined;
   const audit = new AuditLog(join(config.dataDir, "audit.log"));
   try {
     const tenantId = await store.meta.getOrInsert("tenantId", randomUUID());
@@ -94,6 +96,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const interrupted = await jobs.failInterrupted();
     if (interrupted > 0)
       console.warn(`mhsm: ${interrupted} job(s) interrupted by the last shutdown were marked Failed`);
+    keysModule = createKeysModule(store, domainKey, config.keys, (message, error) =>
+      console.error(`mhsm: ${message}: ${error instanceof Error ? error.message : String(error)}`),
+    );
     const verifier = new TokenVerifier(
       config.trustedIssuers.map((issuer) =>
         TokenVerifier.remoteIssuer(
@@ -136,6 +141,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       restoreGate,
       jobRetryAfterSeconds: config.jobRetryAfterSeconds,
       audit,
+      keys: keysModule.routes,
     });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
@@ -152,6 +158,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await refreshInitialAdminFile(initialAdminFile, urls);
     }
 
+    keysModule.start();
     const running = app;
     return {
       url: baseUrl,
@@ -161,6 +168,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       initialAdminFile,
       async close() {
         await running.close();
+        await keysModule?.close();
         await runningJobs?.close();
         await audit.close();
         await store.close();
@@ -168,6 +176,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     };
   } catch (error) {
     await app?.close().catch(() => undefined);
+    await keysModule?.close().catch(() => undefined);
     await runningJobs?.close().catch(() => undefined);
     await audit.close();
     await store.close();

@@ -60,6 +60,16 @@ export const serverConfigSchema = z.strictObject({
     .max(16 * 1024 * 1024)
     .default(1024 * 1024),
   tokenLifetimeSeconds: z.coerce.number().int().min(60).max(86400).default(3600),
+  keys: z
+    .strictObject({
+      /** Days a deleted key stays recoverable before the server purges it (Key Vault: 7 to 90). */
+      softDeleteRetentionDays: z.coerce.number().int().min(7).max(90).default(90),
+      /** With purge protection a deleted key cannot be purged before its retention ends. */
+      purgeProtection: z.boolean().default(false),
+      /** How often the server rotates keys that are due and purges expired deleted keys. */
+      maintenanceIntervalSeconds: z.coerce.number().int().min(1).max(86400).default(60),
+    })
+    .prefault({}),
   /**
    * The server's own credential for Azure Storage, used when a backup or restore request says
    * useManagedIdentity (the role a Managed HSM's managed identity plays). A secret: give it in

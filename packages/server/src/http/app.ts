@@ -28,6 +28,7 @@ import { registerRoleAssignmentRoutes } from "./routes/role-assignments.js";
 import { registerRoleDefinitionRoutes } from "./routes/role-definitions.js";
 import { registerBackupRestoreRoutes } from "./routes/backup-restore.js";
 import { registerSettingRoutes } from "./routes/settings.js";
+import { type KeyRouteServices, registerAllKeyRoutes } from "../keys/register-key-routes.js";
 
 export interface HttpDependencies {
   tls: { cert: string; key: string };
@@ -49,6 +50,7 @@ export interface HttpDependencies {
   restoreGate: RestoreGate;
   jobRetryAfterSeconds: number;
   audit: AuditLog;
+  keys: KeyRouteServices;
 }
 
 /** Collapses repeated slashes and decodes %2F in the path, so every scope spelling routes alike. */
@@ -236,6 +238,7 @@ export function createHttpApp(deps: HttpDependencies): FastifyInstance {
   registerRoleAssignmentRoutes(routes, deps.roleAssignments, deps.listPageSize);
   registerSettingRoutes(routes, deps.settings);
   registerBackupRestoreRoutes(routes, deps.jobs, deps.backups, deps.jobRetryAfterSeconds);
+  registerAllKeyRoutes(routes, deps.keys);
   routes.finish();
   return app;
 }

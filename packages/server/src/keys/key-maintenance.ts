@@ -1,0 +1,69 @@
+import type { DeletedKeyService } from "./deleted-key-service.js";
+import type { KeyService } from "./key-service.js";
+import { rotationDueAt } from "./rotation-policy.js";
+import type { Store } from "../store/store.js";
+
+export interface MaintenanceReport {
+  rotated: string[];
+  purged: string[];
+}
+
+/**
+ * What the HSM does on its own, on a timer: rotate keys whose rotation policy says they are
+ * due, and purge soft-deleted keys whose retention has ended. Each run is a fresh read of the
+ * store, so a missed tick (the server was down) is caught up on the next one. Runs never
+ * overlap; a failure on one key is reported and does not stop the others.
+ */
+export class KeyMaintenance {
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<MaintenanceReport> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly keys: KeyService,
+    private readonly deletedKeys: DeletedKeyService,
+    private readonly onError: (message: string, error: unknown) => void,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  start(intervalMs: number): void {
+    this.stop();
+    this.#timer = setInterval(() => void this.runOnce(), intervalMs);
+    // The timer alone must not keep the process alive.
+    this.#timer.unref();
+  }
+
+  /** Stops the timer and waits for a run in progress to finish. */
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running?.catch(() => undefined);
+  }
+
+  runOnce(): Promise<MaintenanceReport> {
+    this.#running ??= this.run().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  private async run(): Promise<MaintenanceReport> {
+    const report: MaintenanceReport = { rotated: [], purged: [] };
+    try {
+      for (const key of await this.store.keys.listWithRotationPolicy()) {
+        try {
+          const current = await this.keys.get(key.name);
+          const due = key.rotationPolicy ? rotationDueAt(key.rotationPolicy, current.version) : undefined;
+          if (due === undefined || due > this.clock()) continue;
+          if (await this.keys.rotate(key.name, current.version.version)) report.rotated.push(key.name);
+        } catch (error) {
+          this.onError(`scheduled rotation of key ${key.name} failed`, error);
+        }
+      }
+      report.purged = await this.deletedKeys.purgeExpired();
+    } catch (error) {
+      this.onError("key maintenance failed", error);
+    }
+    return report;
+  }
+}

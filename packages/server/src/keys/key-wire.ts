@@ -1,0 +1,99 @@
+import type { DeletedKey } from "./deleted-key-service.js";
+import type { KeyVersion, RotationPolicy, SoftDeleteSettings } from "./key-model.js";
+
+/**
+ * Key Vault's JSON shapes for keys (KeyBundle, KeyItem, DeletedKeyBundle, DeletedKeyItem,
+ * KeyRotationPolicy). Times become unix seconds; ids are absolute URLs on the host the client
+ * used. Private members never appear: the JWK carries the public part only, and oct keys none.
+ */
+const seconds = (ms: number) => Math.floor(ms / 1000);
+
+export function keyUrl(baseUrl: string, name: string, version?: string): string {
+  return `${baseUrl}/keys/${name}${version ? `/${version}` : ""}`;
+}
+
+/** Key Vault's recovery levels: "Customized" below the full 90 days, no "+Purgeable" under purge protection. */
+export function recoveryLevel(settings: SoftDeleteSettings): string {
+  const level = settings.retentionDays < 90 ? "CustomizedRecoverable" : "Recoverable";
+  return settings.purgeProtection ? level : `${level}+Purgeable`;
+}
+
+function attributesOf(key: KeyVersion, settings: SoftDeleteSettings) {
+  const { attributes, shape } = key;
+  return {
+    enabled: attributes.enabled,
+    ...(attributes.notBefore !== null ? { nbf: seconds(attributes.notBefore) } : {}),
+    ...(attributes.expires !== null ? { exp: seconds(attributes.expires) } : {}),
+    created: seconds(attributes.created),
+    updated: seconds(attributes.updated),
+    recoveryLevel: recoveryLevel(settings),
+    recoverableDays: settings.retentionDays,
+    exportable: false,
+    ...(shape.kty === "oct-HSM" ? { key_size: shape.keySize } : {}),
+  };
+}
+
+const tagsOf = (key: KeyVersion) => (Object.keys(key.tags).length > 0 ? { tags: key.tags } : {});
+
+export function toKeyBundle(baseUrl: string, key: KeyVersion, settings: SoftDeleteSettings) {
+  return {
+    key: {
+      kid: keyUrl(baseUrl, key.name, key.version),
+      kty: key.shape.kty,
+      key_ops: key.keyOps,
+      ...key.publicKey,
+    },
+    attributes: attributesOf(key, settings),
+    ...tagsOf(key),
+  };
+}
+
+/** A list entry: the key's id without a version (list keys) or with it (list versions). */
+export function toKeyItem(
+  baseUrl: string,
+  key: KeyVersion,
+  settings: SoftDeleteSettings,
+  withVersion: boolean,
+) {
+  return {
+    kid: keyUrl(baseUrl, key.name, withVersion ? key.version : undefined),
+    attributes: attributesOf(key, settings),
+    ...tagsOf(key),
+  };
+}
+
+function deletionOf(baseUrl: string, deleted: DeletedKey) {
+  return {
+    recoveryId: `${baseUrl}/deletedkeys/${deleted.version.name}`,
+    deletedDate: seconds(deleted.deletion.deletedAt),
+    scheduledPurgeDate: seconds(deleted.deletion.scheduledPurgeAt),
+  };
+}
+
+export function toDeletedKeyBundle(baseUrl: string, deleted: DeletedKey, settings: SoftDeleteSettings) {
+  return { ...toKeyBundle(baseUrl, deleted.version, settings), ...deletionOf(baseUrl, deleted) };
+}
+
+export function toDeletedKeyItem(baseUrl: string, deleted: DeletedKey, settings: SoftDeleteSettings) {
+  return { ...toKeyItem(baseUrl, deleted.version, settings, false), ...deletionOf(baseUrl, deleted) };
+}
+
+export function toRotationPolicy(baseUrl: string, name: string, policy: RotationPolicy | null) {
+  const id = `${keyUrl(baseUrl, name)}/rotationpolicy`;
+  if (!policy) return { id, lifetimeActions: [], attributes: {} };
+  return {
+    id,
+    lifetimeActions: policy.lifetimeActions.map((action) => ({
+      trigger:
+        action.timeAfterCreate !== undefined
+          ? { timeAfterCreate: action.timeAfterCreate }
+          : { timeBeforeExpiry: action.timeBeforeExpiry },
+      action: { type: action.type },
+    })),
+    attributes: {
+      ...(policy.expiryTime !== undefined ? { expiryTime: policy.expiryTime } : {}),
+      created: seconds(policy.created),
+      updated: seconds(policy.updated),
+    },
+  };
+}

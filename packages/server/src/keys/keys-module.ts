@@ -1,0 +1,54 @@
+import { deriveKey } from "../barrier/barrier.js";
+import type { Store } from "../store/store.js";
+import { InlineRsaSigner, type RsaSigner } from "./crypto/rsa-signer.js";
+import { DeletedKeyService } from "./deleted-key-service.js";
+import { KeyBackupService } from "./key-backup-service.js";
+import { KeyCryptoService } from "./key-crypto-service.js";
+import { KeyMaintenance } from "./key-maintenance.js";
+import { KeyMaterialCache } from "./key-material-cache.js";
+import type { KeyRouteServices } from "./key-route-support.js";
+import { KeyService } from "./key-service.js";
+
+export interface KeysSettings {
+  softDeleteRetentionDays: number;
+  purgeProtection: boolean;
+  maintenanceIntervalSeconds: number;
+}
+
+export interface KeysModule {
+  routes: KeyRouteServices;
+  maintenance: KeyMaintenance;
+  /** Starts the maintenance timer (scheduled rotation, purge of expired deleted keys). */
+  start(): void;
+  close(): Promise<void>;
+}
+
+/** Builds the keys services over the store, for the composition root (server.ts). */
+export function createKeysModule(
+  store: Store,
+  domainKey: Buffer,
+  settings: KeysSettings,
+  onError: (message: string, error: unknown) => void,
+): KeysModule {
+  const softDelete = {
+    retentionDays: settings.softDeleteRetentionDays,
+    purgeProtection: settings.purgeProtection,
+  };
+  const materialCache = new KeyMaterialCache(store.keys);
+  const rsaSigner: RsaSigner = new InlineRsaSigner();
+  const keys = new KeyService(store);
+  const deletedKeys = new DeletedKeyService(store, softDelete, materialCache);
+  const crypto = new KeyCryptoService(store, materialCache, rsaSigner);
+  // Its own key: a single-key backup blob is sealed under nothing else the domain key protects.
+  const backups = new KeyBackupService(store, deriveKey(domainKey, "mhsm single-key backup v1"));
+  const maintenance = new KeyMaintenance(store, keys, deletedKeys, onError);
+  return {
+    routes: { keys, deletedKeys, crypto, backups, softDelete },
+    maintenance,
+    start: () => maintenance.start(settings.maintenanceIntervalSeconds * 1000),
+    async close() {
+      await maintenance.stop();
+      await rsaSigner.close();
+    },
+  };
+}

@@ -73,8 +73,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const roleDefinitions = new RoleDefinitionService(store, rbac, config.limits);
     const roleAssignments = new RoleAssignmentService(store, rbac, roleDefinitions, config.limits);
     const settings = new SettingService(store);
+    // After a full restore (which replaces role assignments), this server's own initial
+    // administrator and the configured administrators keep the Administrator role.
     const ensureAdministrators = async (tx: Store) => {
-      for (const objectId of config.administrators) {
+      const initialAdmin = await tx.meta.get(INITIAL_ADMIN_META);
+      for (const objectId of [...(initialAdmin ? [initialAdmin] : []), ...config.administrators]) {
         await new RoleAssignmentService(tx, rbac, roleDefinitions, config.limits).ensureAdministrator(
           objectId,
           randomUUID,

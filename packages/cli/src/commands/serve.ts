@@ -72,6 +72,30 @@ export function registerServeCommand(program: Command): void {
         .env("MHSM_OIDC_AUDIENCES"),
     )
     .addOption(
+      new Option(
+        "--storage-account-name <name>",
+        "the server's own Azure Storage account (for useManagedIdentity)",
+      ).env("MHSM_STORAGE_ACCOUNT_NAME"),
+    )
+    .addOption(
+      new Option("--storage-account-key <key>", "its account key; prefer the environment variable").env(
+        "MHSM_STORAGE_ACCOUNT_KEY",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--local-backup-root <dir>",
+        "folder file: backup URLs may use (repeatable; default <data-dir>/backups)",
+      )
+        .argParser(list)
+        .env("MHSM_LOCAL_BACKUP_ROOTS"),
+    )
+    .addOption(
+      new Option("--job-retry-after <seconds>", "Retry-After of long-running operations (default 1)").env(
+        "MHSM_JOB_RETRY_AFTER",
+      ),
+    )
+    .addOption(
       new Option("--list-page-size <n>", "items per page of a list (default 100)").env("MHSM_LIST_PAGE_SIZE"),
     )
     .addOption(
@@ -111,6 +135,10 @@ interface ServeOptions {
   oidcAudience?: string[];
   listPageSize?: string;
   logLevel?: string;
+  storageAccountName?: string;
+  storageAccountKey?: string;
+  localBackupRoot?: string[];
+  jobRetryAfter?: string;
 }
 
 async function serve(options: ServeOptions): Promise<void> {
@@ -129,7 +157,15 @@ async function serve(options: ServeOptions): Promise<void> {
     challengeAuthority: options.challengeAuthority,
     listPageSize: options.listPageSize,
     logLevel: options.logLevel,
+    localBackupRoots: options.localBackupRoot,
+    jobRetryAfterSeconds: options.jobRetryAfter,
   };
+  if (options.storageAccountName || options.storageAccountKey) {
+    fromFlags.storageIdentity = {
+      accountName: options.storageAccountName,
+      accountKey: options.storageAccountKey,
+    };
+  }
   if (options.oidcIssuer || options.oidcJwksUri) {
     if (!options.oidcIssuer || !options.oidcJwksUri) {
       throw new ConfigError("invalid configuration: --oidc-issuer and --oidc-jwks-uri go together");

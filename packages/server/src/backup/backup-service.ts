@@ -85,7 +85,10 @@ export class BackupService {
     const location = { ...container, folder };
     const storage = openBackupStorage(location, this.credentialFor(stored.storage, location));
     // One transaction: the backup is a consistent picture even while the HSM keeps serving.
-    const rows = await this.store.transaction((tx) => tx.snapshots.readAll());
+    const rows = await this.store.transaction(async (tx) => ({
+      ...(await tx.snapshots.readAll()),
+      principals: await tx.snapshots.readPrincipals(),
+    }));
     const manifest = await writeBackup(
       storage,
       this.keyring,
@@ -114,6 +117,7 @@ export class BackupService {
     await progress(`Verified the backup (${describeCounts(manifest)}); replacing the HSM's keys and roles.`);
     await this.store.transaction(async (tx) => {
       await tx.snapshots.replaceAll(pick(rows));
+      await tx.snapshots.mergePrincipals(rows.principals ?? []);
       await this.options.afterRestoreInTransaction(tx);
     });
     this.options.afterRestore();
@@ -243,7 +247,7 @@ async function checkReachable(
 
 function describeCounts(manifest: Manifest): string {
   const count = (table: string) => manifest.counts[table] ?? 0;
-  return `${count("keys")} keys (${count("key_versions")} versions), ${count("role_definitions")} custom role definitions, ${count("role_assignments")} role assignments`;
+  return `${count("keys")} keys (${count("key_versions")} versions), ${count("role_definitions")} custom role definitions, ${count("role_assignments")} role assignments, ${count("principals")} principals`;
 }
 
 /** yyyyMMddHHmmssSS (UTC; SS = hundredths of a second), as a Managed HSM names backup folders. */

@@ -31,6 +31,30 @@ export class SnapshotRepository {
     for (const table of HSM_STATE_TABLES) await this.insert(table, rows[table] ?? []);
   }
 
+  /**
+   * Principals of the embedded identity provider (their secret hashes stay sealed). They travel
+   * with a backup so the restored role assignments name identities that can still sign in.
+   */
+  async readPrincipals(): Promise<Row[]> {
+    return (await this.db.selectFrom("principals").selectAll().execute()) as Row[];
+  }
+
+  /** Adds the principals this HSM does not have yet; existing ones stay as they are. */
+  async mergePrincipals(rows: Row[]): Promise<number> {
+    const existing = await this.db.selectFrom("principals").select(["object_id", "client_id"]).execute();
+    const taken = new Set(existing.flatMap((p) => [p.object_id, p.client_id]));
+    const fresh = rows.filter(
+      (row) => !taken.has(String(row.object_id)) && !taken.has(String(row.client_id)),
+    );
+    for (let start = 0; start < fresh.length; start += INSERT_BATCH) {
+      await this.db
+        .insertInto("principals")
+        .values(fresh.slice(start, start + INSERT_BATCH) as never)
+        .execute();
+    }
+    return fresh.length;
+  }
+
   async keyExists(name: string): Promise<boolean> {
     const row = await this.db.selectFrom("keys").select("name").where("name", "=", name).executeTakeFirst();
     return row !== undefined;

@@ -26,6 +26,8 @@ export interface ServerProcess {
   output(): string;
   /** SIGTERM and wait; the data directory stays (for restart tests). */
   stop(): Promise<void>;
+  /** SIGKILL, as a crash would: no shutdown code runs. */
+  kill(): Promise<void>;
   /** Stop and remove the data directory. */
   dispose(): Promise<void>;
 }
@@ -75,6 +77,12 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
     ca,
     output: () => output,
     stop,
+    kill: () =>
+      new Promise<void>((resolveKill) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolveKill();
+        child.once("exit", () => resolveKill());
+        child.kill("SIGKILL");
+      }),
     async dispose() {
       await stop();
       await rm(dataDir, { recursive: true, force: true });

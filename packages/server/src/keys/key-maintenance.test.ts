@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { Barrier } from "../barrier/barrier.js";
+import { DomainError } from "../errors.js";
+import { openSqliteDatabase } from "../store/sqlite-database.js";
+import { Store } from "../store/store.js";
+import { DeletedKeyService } from "./deleted-key-service.js";
+import { KeyMaintenance } from "./key-maintenance.js";
+import { KeyMaterialCache } from "./key-material-cache.js";
+import { KeyService } from "./key-service.js";
+
+const DAY = 86_400_000;
+
+/**
+ * The maintenance loop against a real SQLite store, with the clock under the test's control:
+ * the only way to see "on time" across days without waiting for them.
+ */
+describe("key maintenance: scheduled rotation and purge of expired deleted keys", () => {
+  let dir: string;
+  let store: Store;
+  let now = Date.UTC(2025, 0, 1);
+  const clock = () => now;
+  const errors: unknown[] = [];
+  let keys: KeyService;
+  let deleted: DeletedKeyService;
+  let maintenance: KeyMaintenance;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "mhsm-maintenance-"));
+    store = await Store.open(openSqliteDatabase(join(dir, "test.db")), Barrier.fromDomainKey(randomBytes(32)));
+    const cache = new KeyMaterialCache(store.keys);
+    keys = new KeyService(store, clock);
+    deleted = new DeletedKeyService(store, { retentionDays: 7, purgeProtection: true }, cache, clock);
+    maintenance = new KeyMaintenance(store, keys, deleted, (_message, error) => errors.push(error), clock);
+  });
+  after(async () => {
+    await maintenance.stop();
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("rotates a key when timeAfterCreate has passed, once, keeping the old versions", async () => {
+    const first = await keys.create("rotating", { kty: "EC-HSM", curve: "P-256" }, { tags: { team: "a" }, keyOps: ["sign"] });
+    await keys.create("unmanaged", { kty: "oct-HSM", keySize: 128 }, {});
+    await keys.setRotationPolicy("rotating", {
+      lifetimeActions: [{ trigger: { timeAfterCreate: "P30D" }, action: { type: "Rotate" } }],
+      attributes: { expiryTime: "P90D" },
+    });
+
+    now += 29 * DAY;
+    assert.deepEqual((await maintenance.runOnce()).rotated, [], "not due yet");
+
+    now += 2 * DAY;
+    assert.deepEqual((await maintenance.runOnce()).rotated, ["rotating"]);
+    assert.deepEqual((await maintenance.runOnce()).rotated, [], "the new version is not due");
+
+    const versions = await keys.listVersions("rotating");
+    assert.equal(versions.length, 2);
+    assert.equal(versions[0]?.version, first.version);
+    const current = (await keys.get("rotating")).version;
+    assert.notEqual(current.version, first.version);
+    assert.deepEqual(current.tags, { team: "a" });
+    assert.deepEqual(current.keyOps, ["sign"]);
+    assert.equal(current.attributes.expires, now + 90 * DAY, "the policy's expiryTime applies to the new version");
+    assert.notDeepEqual(current.publicKey, first.publicKey, "new key material");
+    assert.equal((await keys.listVersions("unmanaged")).length, 1);
+  });
+
+  it("rotates timeBeforeExpiry before the current version expires", async () => {
+    await keys.create("expiring", { kty: "oct-HSM", keySize: 256 }, { expires: now + 40 * DAY });
+    await keys.setRotationPolicy("expiring", {
+      lifetimeActions: [{ trigger: { timeBeforeExpiry: "P10D" }, action: { type: "Rotate" } }],
+    });
+    now += 29 * DAY;
+    assert.ok(!(await maintenance.runOnce()).rotated.includes("expiring"));
+    now += 2 * DAY;
+    assert.ok((await maintenance.runOnce()).rotated.includes("expiring"));
+    assert.equal((await keys.listVersions("expiring")).length, 2);
+  });
+
+  it("purges a deleted key when its retention ends, not before; purge protection refuses earlier purges", async () => {
+    await keys.create("doomed", { kty: "oct-HSM", keySize: 128 }, {});
+    await deleted.delete("doomed");
+    await assert.rejects(
+      deleted.purge("doomed"),
+      (error: unknown) => error instanceof DomainError && error.kind === "Forbidden",
+    );
+    now += 7 * DAY - 1;
+    assert.deepEqual((await maintenance.runOnce()).purged, []);
+    assert.ok(await deleted.get("doomed"));
+    now += 1;
+    assert.deepEqual((await maintenance.runOnce()).purged, ["doomed"]);
+    await assert.rejects(deleted.get("doomed"), (error: unknown) => error instanceof DomainError && error.kind === "NotFound");
+    assert.equal(await store.keys.getKey("doomed"), undefined);
+    // The name is free again.
+    await keys.create("doomed", { kty: "oct-HSM", keySize: 128 }, {});
+    assert.deepEqual(errors, []);
+  });
+
+  it("a deleted key with a rotation policy is not rotated", async () => {
+    await keys.create("deleted-rotating", { kty: "oct-HSM", keySize: 128 }, {});
+    await keys.setRotationPolicy("deleted-rotating", {
+      lifetimeActions: [{ trigger: { timeAfterCreate: "P7D" }, action: { type: "Rotate" } }],
+    });
+    now += DAY;
+    await deleted.delete("deleted-rotating"); // purged at +8 days; rotation due at +7 days
+    now += 6.5 * DAY;
+    assert.ok(!(await maintenance.runOnce()).rotated.includes("deleted-rotating"));
+    await deleted.recover("deleted-rotating");
+    assert.ok((await maintenance.runOnce()).rotated.includes("deleted-rotating"));
+  });
+});

@@ -71,7 +71,9 @@ describe("the public API of @mhsm/keyvault-admin", () => {
 
   it("exports exactly the names of @azure/keyvault-admin 4.7", () => {
     const exported = [
-      ...report.matchAll(/^export (?:interface|class|type|enum|function|const) (\w+)|^export \{ (\w+) \};?/gm),
+      ...report.matchAll(
+        /^export (?:interface|class|type|enum|function|const) (\w+)|^export \{ (\w+) \};?/gm,
+      ),
     ]
       .map((match) => match[1] ?? match[2])
       .sort();

@@ -73,7 +73,8 @@ export function createHttpApp(deps: HttpDependencies): FastifyInstance {
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     rewriteUrl: (req) => normalizeRequestUrl(req.url ?? "/"),
-    routerOptions: { ignoreTrailingSlash: true },
+    // Key names may be 127 characters; the router's default limit on a path parameter is 100.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   app.decorate("mhsmBaseUrl", deps.baseUrl);

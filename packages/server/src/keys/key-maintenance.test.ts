@@ -31,7 +31,10 @@ describe("key maintenance: scheduled rotation and purge of expired deleted keys"
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "mhsm-maintenance-"));
-    store = await Store.open(openSqliteDatabase(join(dir, "test.db")), Barrier.fromDomainKey(randomBytes(32)));
+    store = await Store.open(
+      openSqliteDatabase(join(dir, "test.db")),
+      Barrier.fromDomainKey(randomBytes(32)),
+    );
     const cache = new KeyMaterialCache(store.keys);
     keys = new KeyService(store, clock);
     deleted = new DeletedKeyService(store, { retentionDays: 7, purgeProtection: true }, cache, clock);
@@ -44,7 +47,11 @@ describe("key maintenance: scheduled rotation and purge of expired deleted keys"
   });
 
   it("rotates a key when timeAfterCreate has passed, once, keeping the old versions", async () => {
-    const first = await keys.create("rotating", { kty: "EC-HSM", curve: "P-256" }, { tags: { team: "a" }, keyOps: ["sign"] });
+    const first = await keys.create(
+      "rotating",
+      { kty: "EC-HSM", curve: "P-256" },
+      { tags: { team: "a" }, keyOps: ["sign"] },
+    );
     await keys.create("unmanaged", { kty: "oct-HSM", keySize: 128 }, {});
     await keys.setRotationPolicy("rotating", {
       lifetimeActions: [{ trigger: { timeAfterCreate: "P30D" }, action: { type: "Rotate" } }],
@@ -65,7 +72,11 @@ describe("key maintenance: scheduled rotation and purge of expired deleted keys"
     assert.notEqual(current.version, first.version);
     assert.deepEqual(current.tags, { team: "a" });
     assert.deepEqual(current.keyOps, ["sign"]);
-    assert.equal(current.attributes.expires, now + 90 * DAY, "the policy's expiryTime applies to the new version");
+    assert.equal(
+      current.attributes.expires,
+      now + 90 * DAY,
+      "the policy's expiryTime applies to the new version",
+    );
     assert.notDeepEqual(current.publicKey, first.publicKey, "new key material");
     assert.equal((await keys.listVersions("unmanaged")).length, 1);
   });
@@ -94,7 +105,10 @@ describe("key maintenance: scheduled rotation and purge of expired deleted keys"
     assert.ok(await deleted.get("doomed"));
     now += 1;
     assert.deepEqual((await maintenance.runOnce()).purged, ["doomed"]);
-    await assert.rejects(deleted.get("doomed"), (error: unknown) => error instanceof DomainError && error.kind === "NotFound");
+    await assert.rejects(
+      deleted.get("doomed"),
+      (error: unknown) => error instanceof DomainError && error.kind === "NotFound",
+    );
     assert.equal(await store.keys.getKey("doomed"), undefined);
     // The name is free again.
     await keys.create("doomed", { kty: "oct-HSM", keySize: 128 }, {});

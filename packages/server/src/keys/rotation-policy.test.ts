@@ -23,7 +23,15 @@ function version(created: number, expires: number | null): KeyVersion {
 
 describe("ISO 8601 durations", () => {
   it("parses the forms policies use and refuses others", () => {
-    assert.deepEqual(parseIsoDuration("P90D"), { years: 0, months: 0, weeks: 0, days: 90, hours: 0, minutes: 0, seconds: 0 });
+    assert.deepEqual(parseIsoDuration("P90D"), {
+      years: 0,
+      months: 0,
+      weeks: 0,
+      days: 90,
+      hours: 0,
+      minutes: 0,
+      seconds: 0,
+    });
     assert.equal(parseIsoDuration("P1Y10D")?.years, 1);
     assert.equal(parseIsoDuration("PT48H")?.hours, 48);
     assert.equal(parseIsoDuration("P2W")?.weeks, 2);
@@ -33,7 +41,10 @@ describe("ISO 8601 durations", () => {
   });
 
   it("steps months and years on the calendar, days and hours exactly", () => {
-    assert.equal(new Date(shiftByDuration(JAN_31, parseIsoDuration("P1M")!, 1)).toISOString(), "2025-03-03T00:00:00.000Z");
+    assert.equal(
+      new Date(shiftByDuration(JAN_31, parseIsoDuration("P1M")!, 1)).toISOString(),
+      "2025-03-03T00:00:00.000Z",
+    );
     assert.equal(shiftByDuration(JAN_31, parseIsoDuration("P1Y")!, 1), Date.UTC(2026, 0, 31));
     assert.equal(shiftByDuration(JAN_31, parseIsoDuration("P10DT12H")!, -1), JAN_31 - 10.5 * DAY);
   });
@@ -60,10 +71,23 @@ describe("rotation policies", () => {
   const refusals: Array<[string, Parameters<typeof validateRotationPolicy>[0]]> = [
     ["expiry under 28 days", { attributes: { expiryTime: "P27D" } }],
     ["not a duration", { attributes: { expiryTime: "90 days" } }],
-    ["trigger under 7 days", { lifetimeActions: [{ trigger: { timeAfterCreate: "P6D" }, action: { type: "Rotate" } }] }],
-    ["both triggers", { lifetimeActions: [{ trigger: { timeAfterCreate: "P8D", timeBeforeExpiry: "P8D" }, action: { type: "Rotate" } }] }],
+    [
+      "trigger under 7 days",
+      { lifetimeActions: [{ trigger: { timeAfterCreate: "P6D" }, action: { type: "Rotate" } }] },
+    ],
+    [
+      "both triggers",
+      {
+        lifetimeActions: [
+          { trigger: { timeAfterCreate: "P8D", timeBeforeExpiry: "P8D" }, action: { type: "Rotate" } },
+        ],
+      },
+    ],
     ["no trigger", { lifetimeActions: [{ trigger: {}, action: { type: "Rotate" } }] }],
-    ["unknown action", { lifetimeActions: [{ trigger: { timeAfterCreate: "P8D" }, action: { type: "Explode" } }] }],
+    [
+      "unknown action",
+      { lifetimeActions: [{ trigger: { timeAfterCreate: "P8D" }, action: { type: "Explode" } }] },
+    ],
     [
       "two rotate actions",
       {
@@ -75,7 +99,10 @@ describe("rotation policies", () => {
     ],
     [
       "rotation too close to expiry",
-      { lifetimeActions: [{ trigger: { timeAfterCreate: "P25D" }, action: { type: "Rotate" } }], attributes: { expiryTime: "P30D" } },
+      {
+        lifetimeActions: [{ trigger: { timeAfterCreate: "P25D" }, action: { type: "Rotate" } }],
+        attributes: { expiryTime: "P30D" },
+      },
     ],
   ];
   for (const [why, input] of refusals) {
@@ -89,12 +116,28 @@ describe("rotation policies", () => {
 
   it("is due timeAfterCreate after the current version was made, or timeBeforeExpiry before it expires", () => {
     const created = Date.UTC(2025, 5, 1);
-    const afterCreate = { lifetimeActions: [{ type: "Rotate" as const, timeAfterCreate: "P30D" }], created: 0, updated: 0 };
+    const afterCreate = {
+      lifetimeActions: [{ type: "Rotate" as const, timeAfterCreate: "P30D" }],
+      created: 0,
+      updated: 0,
+    };
     assert.equal(rotationDueAt(afterCreate, version(created, null)), created + 30 * DAY);
-    const beforeExpiry = { lifetimeActions: [{ type: "Rotate" as const, timeBeforeExpiry: "P7D" }], created: 0, updated: 0 };
+    const beforeExpiry = {
+      lifetimeActions: [{ type: "Rotate" as const, timeBeforeExpiry: "P7D" }],
+      created: 0,
+      updated: 0,
+    };
     assert.equal(rotationDueAt(beforeExpiry, version(created, created + 60 * DAY)), created + 53 * DAY);
-    assert.equal(rotationDueAt(beforeExpiry, version(created, null)), undefined, "a version that never expires");
-    const notifyOnly = { lifetimeActions: [{ type: "Notify" as const, timeBeforeExpiry: "P7D" }], created: 0, updated: 0 };
+    assert.equal(
+      rotationDueAt(beforeExpiry, version(created, null)),
+      undefined,
+      "a version that never expires",
+    );
+    const notifyOnly = {
+      lifetimeActions: [{ type: "Notify" as const, timeBeforeExpiry: "P7D" }],
+      created: 0,
+      updated: 0,
+    };
     assert.equal(rotationDueAt(notifyOnly, version(created, created + DAY)), undefined);
     assert.equal(expiryForNewVersion({ ...afterCreate, expiryTime: "P90D" }, created), created + 90 * DAY);
     assert.equal(expiryForNewVersion(afterCreate, created), null);

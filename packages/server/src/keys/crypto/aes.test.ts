@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { createSecretKey, randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
-import { AesAuthenticationError, AesInputError, cbcDecrypt, cbcEncrypt, gcmDecrypt, gcmEncrypt } from "./aes-encryption.js";
+import {
+  AesAuthenticationError,
+  AesInputError,
+  cbcDecrypt,
+  cbcEncrypt,
+  gcmDecrypt,
+  gcmEncrypt,
+} from "./aes-encryption.js";
 import { aesUnwrap, aesWrap } from "./aes-key-wrap.js";
 
 const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ""), "hex");
@@ -46,8 +53,14 @@ describe("AES-GCM", () => {
       assert.deepEqual(plaintext, GCM_PLAINTEXT);
       const badTag = hex(vector.tag);
       badTag[0] = (badTag[0] as number) ^ 1;
-      assert.throws(() => gcmDecrypt(k, hex(vector.ciphertext), GCM_IV, badTag, GCM_AAD), AesAuthenticationError);
-      assert.throws(() => gcmDecrypt(k, hex(vector.ciphertext), GCM_IV, hex(vector.tag), undefined), AesAuthenticationError);
+      assert.throws(
+        () => gcmDecrypt(k, hex(vector.ciphertext), GCM_IV, badTag, GCM_AAD),
+        AesAuthenticationError,
+      );
+      assert.throws(
+        () => gcmDecrypt(k, hex(vector.ciphertext), GCM_IV, hex(vector.tag), undefined),
+        AesAuthenticationError,
+      );
     });
   }
 
@@ -58,7 +71,10 @@ describe("AES-GCM", () => {
     assert.equal(one.iv.length, 12);
     assert.equal(one.tag.length, 16);
     assert.notDeepEqual(one.iv, two.iv);
-    assert.deepEqual(gcmDecrypt(k, one.ciphertext, one.iv, one.tag, Buffer.from("aad")), Buffer.from("hello"));
+    assert.deepEqual(
+      gcmDecrypt(k, one.ciphertext, one.iv, one.tag, Buffer.from("aad")),
+      Buffer.from("hello"),
+    );
     assert.throws(() => gcmDecrypt(k, one.ciphertext, one.iv.subarray(1), one.tag, undefined), AesInputError);
     assert.throws(() => gcmDecrypt(k, one.ciphertext, one.iv, one.tag.subarray(4), undefined), AesInputError);
   });

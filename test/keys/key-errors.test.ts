@@ -283,7 +283,11 @@ describe("keys: error cases over raw requests", () => {
     );
     expectError(await fx.request("GET", `/keys/${"a".repeat(128)}`), 400, "BadParameter", /1 to 127/);
     const longest = "a".repeat(127);
-    assert.equal((await fx.request("POST", `/keys/${longest}/create`, { kty: "EC" })).status, 200, "127 characters is a valid name");
+    assert.equal(
+      (await fx.request("POST", `/keys/${longest}/create`, { kty: "EC" })).status,
+      200,
+      "127 characters is a valid name",
+    );
     assert.equal((await fx.request("DELETE", `/keys/${longest}`)).status, 200);
     assert.equal((await fx.request("DELETE", `/deletedkeys/${longest}`)).status, 204);
   });

@@ -26,7 +26,7 @@ export interface BackupFixture {
  * Azurite plus an mhsm server whose own storage identity (what `useManagedIdentity` means) is
  * Azurite's development account, as a Managed HSM's managed identity would be its storage role.
  */
-export async function startBackupFixture(): Promise<BackupFixture> {
+export async function startBackupFixture(serverArgs: string[] = []): Promise<BackupFixture> {
   const azurite = await startAzurite();
   const configDir = await mkdtemp(join(tmpdir(), "mhsm-admin-config-"));
   const configFile = join(configDir, "config.json");
@@ -37,7 +37,7 @@ export async function startBackupFixture(): Promise<BackupFixture> {
   );
   let server: ServerProcess;
   try {
-    server = await startServerProcess({ args: ["--config", configFile] });
+    server = await startServerProcess({ args: ["--config", configFile, ...serverArgs] });
   } catch (error) {
     await azurite.stop();
     throw error;

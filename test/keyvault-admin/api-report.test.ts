@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as library from "@mhsm/keyvault-admin";
 import { REPORT_PATH, generateApiReport } from "../../packages/keyvault-admin/scripts/api-report.js";
+import { REPO_ROOT } from "../harness/server-process.js";
 
 /** Every export of @azure/keyvault-admin 4.7.2 (its api.md, without the EKM preview client). */
 const AZURE_KEYVAULT_ADMIN_4_7_EXPORTS = [
@@ -82,6 +84,10 @@ describe("the public API of @mhsm/keyvault-admin", () => {
 
   it("has the runtime values of @azure/keyvault-admin 4.7", () => {
     assert.equal(library.LATEST_API_VERSION, "2025-07-01");
+    const packageJson = JSON.parse(
+      readFileSync(join(REPO_ROOT, "packages/keyvault-admin/package.json"), "utf8"),
+    );
+    assert.equal(library.SDK_VERSION, packageJson.version, "SDK_VERSION follows the package's version");
     assert.equal(library.KnownKeyVaultRoleScope.Global, "/");
     assert.equal(library.KnownKeyVaultRoleScope.Keys, "/keys");
     assert.equal(Object.keys(library.KnownKeyVaultDataAction).length, 34);

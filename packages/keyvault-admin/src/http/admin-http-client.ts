@@ -69,10 +69,12 @@ export class AdminHttpClient {
       body,
       abortSignal: options.abortSignal,
       timeout: options.requestOptions?.timeout,
-      tracingOptions: options.tracingOptions,
       allowInsecureConnection:
         options.requestOptions?.allowInsecureConnection ?? this.allowInsecureConnection,
     });
+    // Set here: createPipelineRequest drops it, and the tracing policy reads it to nest each
+    // request's span inside the operation's.
+    pipelineRequest.tracingOptions = options.tracingOptions;
     const response = await this.pipeline.sendRequest(this.httpClient, pipelineRequest);
     const parsed = parseJson(response.bodyAsText ?? undefined);
     const fullResponse: FullOperationResponse = {

@@ -3,6 +3,7 @@ import { isIPv6 } from "node:net";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { AuditLog } from "./audit/audit-log.js";
+import { CachingTokenVerifier } from "./auth/caching-token-verifier.js";
 import { TokenVerifier } from "./auth/token-verifier.js";
 import { RbacEngine } from "./authorization/rbac-engine.js";
 import { Barrier } from "./barrier/barrier.js";
@@ -90,7 +91,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       storageIdentity: config.storageIdentity,
       // A full restore replaces role assignments; administrators named in the configuration stay.
       afterRestoreInTransaction: ensureAdministrators,
-      afterRestore: () => rbac.invalidate(),
+      afterRestore: () => {
+        rbac.invalidate();
+        // Restores write the keys tables directly: cached key state is stale.
+        keysModule?.invalidateCaches();
+      },
     });
     const restoreGate = new RestoreGate();
     const jobs = new JobRunner(store, backups.handlers(), console);
@@ -102,7 +107,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     keysModule = createKeysModule(store, domainKey, config.keys, (message, error) =>
       console.error(`mhsm: ${message}: ${error instanceof Error ? error.message : String(error)}`),
     );
-    const verifier = new TokenVerifier(
+    const verifier = new CachingTokenVerifier(
       config.trustedIssuers.map((issuer) =>
         TokenVerifier.remoteIssuer(
           issuer.issuer,

@@ -1,6 +1,7 @@
 import { DomainError } from "../errors.js";
 import type { Store } from "../store/store.js";
 import { deletedKeyNotFound, keyNotFound } from "./key-errors.js";
+import type { KeyLookup } from "./key-lookup.js";
 import type { KeyMaterialCache } from "./key-material-cache.js";
 import type { Deletion, KeyVersion, SoftDeleteSettings } from "./key-model.js";
 
@@ -21,11 +22,12 @@ export class DeletedKeyService {
     private readonly store: Store,
     private readonly settings: SoftDeleteSettings,
     private readonly materialCache: KeyMaterialCache,
+    private readonly lookup: KeyLookup,
     private readonly clock: () => number = Date.now,
   ) {}
 
   async delete(name: string): Promise<DeletedKey> {
-    return this.store.transaction(async (tx) => {
+    return this.changing(async (tx) => {
       const found = await tx.keys.getWithVersion(name, undefined);
       if (!found || found.key.deletion) throw keyNotFound(name);
       const now = this.clock();
@@ -47,7 +49,7 @@ export class DeletedKeyService {
   }
 
   async recover(name: string): Promise<KeyVersion> {
-    return this.store.transaction(async (tx) => {
+    return this.changing(async (tx) => {
       const found = await tx.keys.getWithVersion(name, undefined);
       if (!found?.key.deletion) throw deletedKeyNotFound(name);
       await tx.keys.setDeletion(name, null);
@@ -55,9 +57,18 @@ export class DeletedKeyService {
     });
   }
 
+  /** A write transaction; cached reads are dropped once it has committed (or failed). */
+  private async changing<T>(work: (tx: Store) => Promise<T>): Promise<T> {
+    try {
+      return await this.store.transaction(work);
+    } finally {
+      this.lookup.invalidate();
+    }
+  }
+
   /** Purge on request: refused under purge protection until the retention has passed. */
   async purge(name: string): Promise<void> {
-    await this.store.transaction(async (tx) => {
+    await this.changing(async (tx) => {
       const key = await tx.keys.getKey(name);
       if (!key?.deletion) throw deletedKeyNotFound(name);
       if (this.settings.purgeProtection && this.clock() < key.deletion.scheduledPurgeAt) {
@@ -78,7 +89,7 @@ export class DeletedKeyService {
     const due = await this.store.keys.listPurgeDue(this.clock());
     const purged: string[] = [];
     for (const name of due) {
-      const done = await this.store.transaction(async (tx) => {
+      const done = await this.changing(async (tx) => {
         const key = await tx.keys.getKey(name);
         // Recovered (or already purged) since the list was read: leave it.
         if (!key?.deletion || key.deletion.scheduledPurgeAt > this.clock()) return false;

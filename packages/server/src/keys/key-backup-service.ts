@@ -3,6 +3,7 @@ import { z } from "zod";
 import { badParameter, conflict } from "../errors.js";
 import type { Store } from "../store/store.js";
 import { keyNotFound, nameHeldByDeletedKey } from "./key-errors.js";
+import type { KeyLookup } from "./key-lookup.js";
 import type { KeyVersion, RotationPolicy } from "./key-model.js";
 
 /**
@@ -55,6 +56,7 @@ export class KeyBackupService {
   /** `backupKey`: 32 bytes derived from the domain key for this one purpose. */
   constructor(
     private readonly store: Store,
+    private readonly lookup: KeyLookup,
     backupKey: Buffer,
   ) {
     this.#backupKey = Buffer.from(backupKey);
@@ -110,6 +112,8 @@ export class KeyBackupService {
       if (payload.rotationPolicy)
         await tx.keys.setRotationPolicy(name, payload.rotationPolicy as RotationPolicy);
     });
+    // A lookup of this name may have cached "no such key".
+    this.lookup.invalidate();
     const { material: _material, ...version } = current;
     return { ...(version as Omit<KeyVersion, "name">), name };
   }

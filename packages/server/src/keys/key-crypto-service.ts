@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { badParameter } from "../errors.js";
-import type { Store } from "../store/store.js";
 import {
   AesAuthenticationError,
   AesInputError,
@@ -32,6 +31,7 @@ import {
   WRAP_ALGORITHMS,
 } from "./key-algorithms.js";
 import { keyNotFound, keyUseForbidden } from "./key-errors.js";
+import type { KeyLookup } from "./key-lookup.js";
 import type { KeyMaterial } from "./key-material.js";
 import type { KeyMaterialCache } from "./key-material-cache.js";
 import type { KeyVersion } from "./key-model.js";
@@ -68,7 +68,7 @@ export class KeyCryptoService {
   readonly #ecdsaKeys = new WeakMap<object, EcdsaKey>();
 
   constructor(
-    private readonly store: Store,
+    private readonly lookup: KeyLookup,
     private readonly materialCache: KeyMaterialCache,
     private readonly rsaSigner: RsaSigner,
     private readonly clock: () => number = Date.now,
@@ -219,7 +219,7 @@ export class KeyCryptoService {
     operation: CryptoOperation,
     algorithm: CipherAlgorithm | SignatureAlgorithm,
   ): Promise<{ version: KeyVersion; material: KeyMaterial }> {
-    const found = await this.store.keys.getWithVersion(name, version || undefined);
+    const found = await this.lookup.get(name, version || undefined);
     if (!found || found.key.deletion) throw keyNotFound(name, version);
     const key = found.version.version;
     checkAlgorithmFits(key, algorithm, operation);

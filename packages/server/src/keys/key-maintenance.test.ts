@@ -9,6 +9,7 @@ import { DomainError } from "../errors.js";
 import { openSqliteDatabase } from "../store/sqlite-database.js";
 import { Store } from "../store/store.js";
 import { DeletedKeyService } from "./deleted-key-service.js";
+import { KeyLookup } from "./key-lookup.js";
 import { KeyMaintenance } from "./key-maintenance.js";
 import { KeyMaterialCache } from "./key-material-cache.js";
 import { KeyService } from "./key-service.js";
@@ -36,8 +37,9 @@ describe("key maintenance: scheduled rotation and purge of expired deleted keys"
       Barrier.fromDomainKey(randomBytes(32)),
     );
     const cache = new KeyMaterialCache(store.keys);
-    keys = new KeyService(store, clock);
-    deleted = new DeletedKeyService(store, { retentionDays: 7, purgeProtection: true }, cache, clock);
+    const lookup = new KeyLookup(store, 1000, 100, clock);
+    keys = new KeyService(store, lookup, clock);
+    deleted = new DeletedKeyService(store, { retentionDays: 7, purgeProtection: true }, cache, lookup, clock);
     maintenance = new KeyMaintenance(store, keys, deleted, (_message, error) => errors.push(error), clock);
   });
   after(async () => {

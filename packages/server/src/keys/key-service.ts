@@ -11,6 +11,7 @@ import {
   validateKeyOps,
   validateTags,
 } from "./key-properties.js";
+import type { KeyLookup } from "./key-lookup.js";
 import type { SealedKeyVersion } from "./key-repository.js";
 import { type RotationPolicyInput, expiryForNewVersion, validateRotationPolicy } from "./rotation-policy.js";
 
@@ -24,6 +25,7 @@ export const newVersionId = () => randomBytes(16).toString("hex");
 export class KeyService {
   constructor(
     private readonly store: Store,
+    private readonly lookup: KeyLookup,
     private readonly clock: () => number = Date.now,
     private readonly newVersion: () => string = newVersionId,
   ) {}
@@ -42,7 +44,7 @@ export class KeyService {
 
   /** A version of a live key: the current one unless `version` is given. */
   async get(name: string, version?: string): Promise<SealedKeyVersion> {
-    const found = await this.store.keys.getWithVersion(name, version || undefined);
+    const found = await this.lookup.get(name, version || undefined);
     if (!found || found.key.deletion) throw keyNotFound(name, version);
     return found.version;
   }
@@ -66,7 +68,7 @@ export class KeyService {
     properties: KeyPropertiesInput,
   ): Promise<KeyVersion> {
     refuseReleaseSettings(properties);
-    return this.store.transaction(async (tx) => {
+    return this.changing(async (tx) => {
       const found = await tx.keys.getWithVersion(name, version || undefined);
       if (!found || found.key.deletion) throw keyNotFound(name, version);
       const current = found.version.version;
@@ -122,7 +124,7 @@ export class KeyService {
 
   async setRotationPolicy(name: string, input: RotationPolicyInput): Promise<RotationPolicy> {
     const validated = validateRotationPolicy(input);
-    return this.store.transaction(async (tx) => {
+    return this.changing(async (tx) => {
       const key = await tx.keys.getKey(name);
       if (!key || key.deletion) throw keyNotFound(name);
       const now = this.clock();
@@ -134,6 +136,15 @@ export class KeyService {
       await tx.keys.setRotationPolicy(name, policy);
       return policy;
     });
+  }
+
+  /** A write transaction; cached reads are dropped once it has committed (or failed). */
+  private async changing<T>(work: (tx: Store) => Promise<T>): Promise<T> {
+    try {
+      return await this.store.transaction(work);
+    } finally {
+      this.lookup.invalidate();
+    }
   }
 
   private checkProperties(kty: KeyShape["kty"], properties: KeyPropertiesInput): void {
@@ -181,7 +192,7 @@ export class KeyService {
     };
     const serialized = serializeMaterial(material);
     try {
-      const added = await this.store.transaction(async (tx) => {
+      const added = await this.changing(async (tx) => {
         const key = await tx.keys.getKey(name);
         if (key?.deletion) throw nameHeldByDeletedKey(name);
         // A scheduled rotation that lost a race with another one adds nothing.

@@ -1,9 +1,12 @@
 import { deriveKey } from "../barrier/barrier.js";
 import type { Store } from "../store/store.js";
-import { InlineRsaSigner, type RsaSigner } from "./crypto/rsa-signer.js";
+import { availableParallelism } from "node:os";
+import { RsaSignerPool } from "./crypto/rsa-signer-pool.js";
+import type { RsaSigner } from "./crypto/rsa-signer.js";
 import { DeletedKeyService } from "./deleted-key-service.js";
 import { KeyBackupService } from "./key-backup-service.js";
 import { KeyCryptoService } from "./key-crypto-service.js";
+import { KeyLookup } from "./key-lookup.js";
 import { KeyMaintenance } from "./key-maintenance.js";
 import { KeyMaterialCache } from "./key-material-cache.js";
 import type { KeyRouteServices } from "./key-route-support.js";
@@ -18,6 +21,8 @@ export interface KeysSettings {
 export interface KeysModule {
   routes: KeyRouteServices;
   maintenance: KeyMaintenance;
+  /** Drops cached key state: after something other than these services changed the keys tables. */
+  invalidateCaches(): void;
   /** Starts the maintenance timer (scheduled rotation, purge of expired deleted keys). */
   start(): void;
   close(): Promise<void>;
@@ -35,16 +40,18 @@ export function createKeysModule(
     purgeProtection: settings.purgeProtection,
   };
   const materialCache = new KeyMaterialCache(store.keys);
-  const rsaSigner: RsaSigner = new InlineRsaSigner();
-  const keys = new KeyService(store);
-  const deletedKeys = new DeletedKeyService(store, softDelete, materialCache);
-  const crypto = new KeyCryptoService(store, materialCache, rsaSigner);
+  const rsaSigner: RsaSigner = new RsaSignerPool(availableParallelism());
+  const lookup = new KeyLookup(store);
+  const keys = new KeyService(store, lookup);
+  const deletedKeys = new DeletedKeyService(store, softDelete, materialCache, lookup);
+  const crypto = new KeyCryptoService(lookup, materialCache, rsaSigner);
   // Its own key: a single-key backup blob is sealed under nothing else the domain key protects.
-  const backups = new KeyBackupService(store, deriveKey(domainKey, "mhsm single-key backup v1"));
+  const backups = new KeyBackupService(store, lookup, deriveKey(domainKey, "mhsm single-key backup v1"));
   const maintenance = new KeyMaintenance(store, keys, deletedKeys, onError);
   return {
     routes: { keys, deletedKeys, crypto, backups, softDelete },
     maintenance,
+    invalidateCaches: () => lookup.invalidate(),
     start: () => maintenance.start(settings.maintenanceIntervalSeconds * 1000),
     async close() {
       await maintenance.stop();

@@ -1,0 +1,82 @@
+import type { KeyObject } from "node:crypto";
+import { Worker } from "node:worker_threads";
+import type { HashName } from "../key-algorithms.js";
+import type { SignRequest, SignResponse } from "./rsa-sign-worker.js";
+import type { RsaSigner } from "./rsa-signer.js";
+
+/**
+ * RSA signing on worker threads, so a busy HSM signs on every core while the event loop keeps
+ * serving HTTPS, tokens and RBAC. node:crypto has no asynchronous RSA operation over a given
+ * digest (its async sign() hashes the input first), so the thread pool is ours: a request goes
+ * to the worker with the fewest in flight.
+ */
+export class RsaSignerPool implements RsaSigner {
+  readonly #workers: Array<{ worker: Worker; inFlight: number }> = [];
+  readonly #pending = new Map<
+    number,
+    { resolve: (signature: Buffer) => void; reject: (error: Error) => void; slot: number }
+  >();
+  #nextId = 0;
+  #closed = false;
+
+  constructor(threads: number) {
+    // Built code runs the compiled worker; tests running the TypeScript sources run its .ts twin.
+    const workerFile = new URL(
+      import.meta.url.endsWith(".ts") ? "./rsa-sign-worker.ts" : "./rsa-sign-worker.js",
+      import.meta.url,
+    );
+    for (let slot = 0; slot < threads; slot++) {
+      const worker = new Worker(workerFile);
+      worker.on("message", (response: SignResponse) => this.settle(response));
+      worker.on("error", (error) => this.failAll(slot, error));
+      worker.unref();
+      this.#workers.push({ worker, inFlight: 0 });
+    }
+  }
+
+  sign(privateKey: KeyObject, scheme: "pkcs1" | "pss", hash: HashName, digest: Buffer): Promise<Buffer> {
+    if (this.#closed) return Promise.reject(new Error("the RSA signer pool is closed"));
+    let slot = 0;
+    for (let i = 1; i < this.#workers.length; i++) {
+      if ((this.#workers[i]?.inFlight ?? 0) < (this.#workers[slot]?.inFlight ?? 0)) slot = i;
+    }
+    const entry = this.#workers[slot] as { worker: Worker; inFlight: number };
+    const id = this.#nextId++;
+    return new Promise<Buffer>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, slot });
+      // An idle pool must not keep the process alive; a busy one must, until it answers.
+      if (entry.inFlight++ === 0) entry.worker.ref();
+      entry.worker.postMessage({ id, key: privateKey, scheme, hash, digest } satisfies SignRequest);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all(this.#workers.map(({ worker }) => worker.terminate()));
+    for (const [id, pending] of this.#pending) {
+      pending.reject(new Error("the RSA signer pool closed"));
+      this.#pending.delete(id);
+    }
+  }
+
+  private settle(response: SignResponse): void {
+    const pending = this.#pending.get(response.id);
+    if (!pending) return;
+    this.#pending.delete(response.id);
+    const entry = this.#workers[pending.slot];
+    if (entry && --entry.inFlight === 0) entry.worker.unref();
+    if ("error" in response) pending.reject(new Error(response.error));
+    else
+      pending.resolve(
+        Buffer.from(response.signature.buffer, response.signature.byteOffset, response.signature.byteLength),
+      );
+  }
+
+  private failAll(slot: number, error: Error): void {
+    for (const [id, pending] of this.#pending) {
+      if (pending.slot !== slot) continue;
+      this.#pending.delete(id);
+      pending.reject(error);
+    }
+  }
+}

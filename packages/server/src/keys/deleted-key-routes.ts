@@ -1,15 +1,7 @@
 import { DataAction } from "../authorization/data-actions.js";
 import { KEYS_SCOPE } from "../authorization/scope.js";
-import { paginate } from "../http/paging.js";
 import type { RouteRegistry } from "../http/route-registry.js";
-import {
-  type KeyRouteServices,
-  baseUrlOf,
-  keepMaxResults,
-  keyNameOf,
-  keyScopeOf,
-  maxResultsOf,
-} from "./key-route-support.js";
+import { type KeyRouteServices, baseUrlOf, keyNameOf, keyScopeOf, pageOf } from "./key-route-support.js";
 import { toDeletedKeyBundle, toDeletedKeyItem, toKeyBundle } from "./key-wire.js";
 
 /** Soft delete: DELETE /keys/{name}, and the /deletedkeys collection (get, list, recover, purge). */
@@ -33,16 +25,12 @@ export function registerDeletedKeyRoutes(routes: RouteRegistry, services: KeyRou
     dataAction: DataAction.DeletedKeysRead,
     scope: () => KEYS_SCOPE,
     handler: async (request) => {
-      const pageSize = maxResultsOf(request);
-      const page = paginate(request, await deletedKeys.list(), (deleted) => deleted.version.name, pageSize);
+      const page = pageOf(request, await deletedKeys.list(), (deleted) => deleted.version.name);
       const base = baseUrlOf(request);
-      return keepMaxResults(
-        {
-          value: page.value.map((deleted) => toDeletedKeyItem(base, deleted, softDelete)),
-          nextLink: page.nextLink,
-        },
-        request,
-      );
+      return {
+        value: page.value.map((deleted) => toDeletedKeyItem(base, deleted, softDelete)),
+        nextLink: page.nextLink,
+      };
     },
   });
 

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { KEY_NAME_PATTERN, keyScope } from "../authorization/scope.js";
 import { badParameter } from "../errors.js";
-import type { Page } from "../http/paging.js";
+import { type Page, paginate } from "../http/paging.js";
 import { publicBaseUrl } from "../http/request-url.js";
 import type { DeletedKeyService } from "./deleted-key-service.js";
 import type { KeyBackupService } from "./key-backup-service.js";
@@ -56,8 +56,20 @@ export function maxResultsOf(request: FastifyRequest): number {
   return value;
 }
 
+/**
+ * Keyset paging compares keys as JavaScript strings, so the items are put in exactly that order
+ * here: a database's collation (PostgreSQL's locale order, say) may order names differently.
+ */
+export function pageOf<T>(request: FastifyRequest, items: T[], keyOf: (item: T) => string): Page<T> {
+  const sorted = [...items].sort((a, b) => {
+    const [x, y] = [keyOf(a), keyOf(b)];
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  return keepMaxResults(paginate(request, sorted, keyOf, maxResultsOf(request)), request);
+}
+
 /** The nextLink keeps the page size the client asked for. */
-export function keepMaxResults<T>(page: Page<T>, request: FastifyRequest): Page<T> {
+function keepMaxResults<T>(page: Page<T>, request: FastifyRequest): Page<T> {
   const raw = (request.query as Record<string, unknown>).maxresults;
   if (!page.nextLink || typeof raw !== "string") return page;
   const url = new URL(page.nextLink);

@@ -1,6 +1,5 @@
 import { DataAction } from "../authorization/data-actions.js";
 import { KEYS_SCOPE } from "../authorization/scope.js";
-import { paginate } from "../http/paging.js";
 import type { RouteRegistry } from "../http/route-registry.js";
 import { decodeBase64Url, encodeBase64Url } from "./base64url.js";
 import { type ImportedJwk, materialFromJwk } from "./jwk-import.js";
@@ -8,10 +7,9 @@ import {
   type KeyRouteServices,
   type WireKeyProperties,
   baseUrlOf,
-  keepMaxResults,
   keyNameOf,
   keyScopeOf,
-  maxResultsOf,
+  pageOf,
   propertiesFromWire,
   versionOf,
 } from "./key-route-support.js";
@@ -94,13 +92,12 @@ export function registerKeyRoutes(routes: RouteRegistry, services: KeyRouteServi
     dataAction: DataAction.KeysRead,
     scope: () => KEYS_SCOPE,
     handler: async (request) => {
-      const pageSize = maxResultsOf(request);
-      const page = paginate(request, await keys.list(), (key) => key.name, pageSize);
+      const page = pageOf(request, await keys.list(), (key) => key.name);
       const base = baseUrlOf(request);
-      return keepMaxResults(
-        { value: page.value.map((key) => toKeyItem(base, key, softDelete, false)), nextLink: page.nextLink },
-        request,
-      );
+      return {
+        value: page.value.map((key) => toKeyItem(base, key, softDelete, false)),
+        nextLink: page.nextLink,
+      };
     },
   });
 
@@ -111,17 +108,16 @@ export function registerKeyRoutes(routes: RouteRegistry, services: KeyRouteServi
     dataAction: DataAction.KeysRead,
     scope: keyScopeOf,
     handler: async (request) => {
-      const pageSize = maxResultsOf(request);
       const versions = await keys.listVersions(keyNameOf(request));
       // Keyset order: creation time (fixed width), then the version id.
       const order = (key: (typeof versions)[number]) =>
         `${String(key.attributes.created).padStart(15, "0")}-${key.version}`;
-      const page = paginate(request, versions, order, pageSize);
+      const page = pageOf(request, versions, order);
       const base = baseUrlOf(request);
-      return keepMaxResults(
-        { value: page.value.map((key) => toKeyItem(base, key, softDelete, true)), nextLink: page.nextLink },
-        request,
-      );
+      return {
+        value: page.value.map((key) => toKeyItem(base, key, softDelete, true)),
+        nextLink: page.nextLink,
+      };
     },
   });
 

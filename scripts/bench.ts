@@ -1,0 +1,117 @@
+/**
+ * `npm run bench`: keys throughput through the full path (HTTPS, token check, RBAC, store,
+ * crypto) of a real `mhsm serve`, beside the same operation done in this process with
+ * node:crypto. Several concurrent clients over keep-alive connections, as SDK clients would be.
+ *
+ *   npm run bench -- [--seconds 5] [--concurrency 16] [--count N] [--server-arg=--flag ...]
+ *
+ * --count runs N operations of each kind instead of a fixed time (the CI smoke test uses tiny
+ * counts). Figures vary with the machine and what else runs on it; this prints what it saw.
+ */
+import { availableParallelism } from "node:os";
+import { parseArgs } from "node:util";
+import { adminToken } from "../test/harness/principals.js";
+import { startServerProcess } from "../test/harness/server-process.js";
+import { grantAdminKeyRoles } from "../test/keys/support/roles.js";
+import { type BenchOperation, inProcessOperations, serverOperations } from "./bench-operations.js";
+import { type Measurement, measure } from "./bench-measure.js";
+import { BenchHttpsClient } from "./bench-client.js";
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "5" },
+    concurrency: { type: "string", default: "16" },
+    count: { type: "string" },
+    "server-arg": { type: "string", multiple: true, default: [] },
+  },
+});
+const concurrency = positiveInteger(values.concurrency, "--concurrency");
+const budget = values.count
+  ? { count: positiveInteger(values.count, "--count") }
+  : { seconds: positiveNumber(values.seconds, "--seconds") };
+const warmup = values.count ? { count: Math.min(concurrency * 2, budget.count ?? 1) } : { seconds: 1 };
+
+/** Managed HSM's published per-partition figures; the aim is three times these. */
+const PUBLISHED: Record<string, number> = { "rsa-sign": 900, "ec-sign": 330, "aes-wrap": 2100 };
+
+async function main(): Promise<void> {
+  const server = await startServerProcess({ args: values["server-arg"] });
+  try {
+    await grantAdminKeyRoles(server);
+    const client = new BenchHttpsClient(server.url, server.ca, await adminToken(server), concurrency);
+    const remote = await serverOperations(client);
+    const local = await inProcessOperations();
+    const rows: Array<{ op: BenchOperation; server: Measurement; inProcess: Measurement }> = [];
+    for (const op of remote) {
+      const twin = local.find((candidate) => candidate.id === op.id) as BenchOperation;
+      await measure(op.run, concurrency, warmup);
+      const serverResult = await measure(op.run, concurrency, budget);
+      await measure(twin.run, concurrency, warmup);
+      const inProcess = await measure(twin.run, concurrency, budget);
+      rows.push({ op, server: serverResult, inProcess });
+    }
+    client.close();
+    printTable(rows);
+  } finally {
+    await server.dispose();
+  }
+}
+
+function printTable(rows: Array<{ op: BenchOperation; server: Measurement; inProcess: Measurement }>): void {
+  const header = [
+    "operation",
+    "server ops/s",
+    "p50 ms",
+    "p99 ms",
+    "in-process ops/s",
+    "in-process p50 ms",
+    "ratio",
+    "aim (3x MHSM)",
+  ];
+  const lines = rows.map(({ op, server, inProcess }) => {
+    const aim = PUBLISHED[op.id] ? 3 * (PUBLISHED[op.id] as number) : undefined;
+    return [
+      op.label,
+      server.opsPerSecond.toFixed(0),
+      server.p50Ms.toFixed(2),
+      server.p99Ms.toFixed(2),
+      inProcess.opsPerSecond.toFixed(0),
+      inProcess.p50Ms.toFixed(3),
+      `${((server.opsPerSecond / inProcess.opsPerSecond) * 100).toFixed(0)}%`,
+      aim ? `${aim} ${server.opsPerSecond >= aim ? "met" : "missed"}` : "-",
+    ];
+  });
+  const widths = header.map((title, i) =>
+    Math.max(title.length, ...lines.map((line) => (line[i] as string).length)),
+  );
+  const format = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number)))
+      .join(" | ");
+  console.log(
+    `\nmhsm keys bench: ${concurrency} concurrent clients, ${budget.count ? `${budget.count} operations` : `${budget.seconds} s`} per row, ${availableParallelism()} CPUs`,
+  );
+  console.log(format(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
+  for (const line of lines) console.log(format(line));
+  console.log(
+    "\nin-process: the same operation with node:crypto in this process, same concurrency (see scripts/bench-operations.ts)",
+  );
+}
+
+function positiveInteger(text: string | undefined, flag: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be a positive integer`);
+  return value;
+}
+
+function positiveNumber(text: string | undefined, flag: string): number {
+  const value = Number(text);
+  if (!(value > 0)) throw new Error(`${flag} must be a positive number`);
+  return value;
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

@@ -22,7 +22,12 @@ describe("keys: purge protection, retention settings, and backups across securit
   before(async () => {
     configDir = await mkdtemp(join(tmpdir(), "mhsm-keys-config-"));
     const config = join(configDir, "config.json");
-    await writeFile(config, JSON.stringify({ keys: { softDeleteRetentionDays: 7, purgeProtection: true } }));
+    await writeFile(
+      config,
+      JSON.stringify({
+        keys: { softDeleteRetentionDays: 7, purgeProtection: true, maintenanceIntervalSeconds: 1 },
+      }),
+    );
     [protectedHsm, defaultHsm] = await Promise.all([
       startKeysServer({ args: ["--config", config] }),
       startKeysServer(),
@@ -77,6 +82,34 @@ describe("keys: purge protection, retention settings, and backups across securit
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+
+  it("the server rotates a key when its policy says so, on its own, and keeps the old version", async () => {
+    // Due at once: the version expires in a day and the policy rotates 7 days before expiry.
+    const { keyClient } = protectedHsm;
+    const original = await keyClient.createEcKey("auto-rotated", {
+      curve: "P-256",
+      expiresOn: new Date(Date.now() + DAY_S * 1000),
+    });
+    await keyClient.updateKeyRotationPolicy("auto-rotated", {
+      lifetimeActions: [{ action: "Rotate", timeBeforeExpiry: "P7D" }],
+      expiresIn: "P30D",
+    });
+    const deadline = Date.now() + 15_000;
+    let versions: string[] = [];
+    while (Date.now() < deadline) {
+      versions = [];
+      for await (const version of keyClient.listPropertiesOfKeyVersions("auto-rotated"))
+        versions.push(version.version ?? "");
+      if (versions.length > 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.equal(versions.length, 2, "rotated once by the maintenance timer");
+    assert.ok(versions.includes(original.properties.version ?? ""));
+    const current = await keyClient.getKey("auto-rotated");
+    assert.notEqual(current.properties.version, original.properties.version);
+    const expiresIn = (current.properties.expiresOn?.getTime() ?? 0) - Date.now();
+    assert.ok(Math.abs(expiresIn - 30 * DAY_S * 1000) < 60_000, "the new version expires per the policy");
   });
 
   it("a key backup from one HSM is refused by an HSM with another security domain", async () => {

@@ -10,8 +10,8 @@ import {
   RestError,
   isRestError,
 } from "@mhsm/keyvault-admin";
-import { createPrincipal } from "../harness/principals.js";
-import { type ServerProcess, startServerProcess } from "../harness/server-process.js";
+import { createPrincipal } from "../../../test/harness/principals.js";
+import { type ServerProcess, startServerProcess } from "../../../test/harness/server-process.js";
 import { adminClients } from "./support/admin-clients.js";
 
 const ADMINISTRATOR = "a290e904-7015-4bba-90c8-60543313cdb4";

@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as library from "@mhsm/keyvault-admin";
-import { REPORT_PATH, generateApiReport } from "../../packages/keyvault-admin/scripts/api-report.js";
-import { REPO_ROOT } from "../harness/server-process.js";
+import { REPORT_PATH, generateApiReport } from "../scripts/api-report.js";
+import { REPO_ROOT } from "../../../test/harness/server-process.js";
 
 /** Every export of @azure/keyvault-admin 4.7.2 (its api.md, without the EKM preview client). */
 const AZURE_KEYVAULT_ADMIN_4_7_EXPORTS = [

@@ -9,7 +9,7 @@ import {
   isRestError,
 } from "@mhsm/keyvault-admin";
 import { KeyClient } from "@azure/keyvault-keys";
-import { httpClientTrusting } from "../harness/js-sdk.js";
+import { httpClientTrusting } from "../../../test/harness/js-sdk.js";
 import { adminClients, credentialFor } from "./support/admin-clients.js";
 import { type BackupFixture, type Container, startBackupFixture } from "./support/backup-fixture.js";
 

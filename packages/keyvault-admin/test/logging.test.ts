@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { ServerProcess } from "../harness/server-process.js";
+import type { ServerProcess } from "../../../test/harness/server-process.js";
 import { type BackupFixture, startBackupFixture } from "./support/backup-fixture.js";
 import { runNode } from "./support/child-node.js";
 

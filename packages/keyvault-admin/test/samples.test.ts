@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { REPO_ROOT } from "../harness/server-process.js";
+import { REPO_ROOT } from "../../../test/harness/server-process.js";
 import { adminClients } from "./support/admin-clients.js";
 import { type BackupFixture, type Container, startBackupFixture } from "./support/backup-fixture.js";
 import { runNode } from "./support/child-node.js";

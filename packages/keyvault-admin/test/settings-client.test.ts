@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type KeyVaultSettingsClient, isBooleanSetting, isRestError } from "@mhsm/keyvault-admin";
-import { type ServerProcess, startServerProcess } from "../harness/server-process.js";
+import { type ServerProcess, startServerProcess } from "../../../test/harness/server-process.js";
 import { adminClients } from "./support/admin-clients.js";
 
 const ARM_SETTING = "AllowKeyManagementOperationsThroughARM";

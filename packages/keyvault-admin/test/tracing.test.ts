@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Instrumenter, type SpanStatus, useInstrumenter } from "@azure/core-tracing";
-import { type ServerProcess, startServerProcess } from "../harness/server-process.js";
+import { type ServerProcess, startServerProcess } from "../../../test/harness/server-process.js";
 import { adminClients } from "./support/admin-clients.js";
 
 interface RecordedSpan {

@@ -5,8 +5,8 @@ import {
   KeyVaultSettingsClient,
   type AccessControlClientOptions,
 } from "@mhsm/keyvault-admin";
-import { httpClientTrusting } from "../../harness/js-sdk.js";
-import type { ServerProcess } from "../../harness/server-process.js";
+import { httpClientTrusting } from "../../../../test/harness/js-sdk.js";
+import type { ServerProcess } from "../../../../test/harness/server-process.js";
 
 export interface Identity {
   tenantId: string;

@@ -2,8 +2,13 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ServerProcess, startServerProcess } from "../../harness/server-process.js";
-import { AZURITE_ACCOUNT, AZURITE_KEY, type Azurite, startAzurite } from "../../harness/azurite.js";
+import { type ServerProcess, startServerProcess } from "../../../../test/harness/server-process.js";
+import {
+  AZURITE_ACCOUNT,
+  AZURITE_KEY,
+  type Azurite,
+  startAzurite,
+} from "../../../../test/harness/azurite.js";
 
 /** A blob container for backups, with a SAS token for it. */
 export interface Container {

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { REPO_ROOT } from "../../harness/server-process.js";
+import { REPO_ROOT } from "../../../../test/harness/server-process.js";
 
 export interface NodeRun {
   code: number | null;
@@ -10,16 +10,18 @@ export interface NodeRun {
 }
 
 /**
- * Runs a TypeScript file in a new `node` process, as a user would (`node --import tsx`), with
- * the given environment on top of ours. Rejects if it does not end within `timeoutMs`.
+ * Runs a file in a new `node` process, with the given environment on top of ours: TypeScript as a
+ * user would (`node --import tsx`), JavaScript as it is. Rejects if it does not end within
+ * `timeoutMs`.
  */
 export function runNode(
   file: string,
   env: Record<string, string>,
   { args = [], timeoutMs = 60_000 }: { args?: string[]; timeoutMs?: number } = {},
 ): Promise<NodeRun> {
+  const loader = /\.m?ts$/.test(file) ? ["--import", "tsx"] : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", file, ...args], {
+    const child = spawn(process.execPath, [...loader, file, ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,40 +1,32 @@
 import { randomBytes } from "node:crypto";
 import { badParameter } from "../errors.js";
-import {
-  AesAuthenticationError,
-  AesInputError,
-  cbcDecrypt,
-  cbcEncrypt,
-  gcmDecrypt,
-  gcmEncrypt,
-  CBC_IV_BYTES,
-} from "./crypto/aes-encryption.js";
+import { CBC_IV_BYTES, cbcDecrypt, cbcEncrypt, gcmDecrypt, gcmEncrypt } from "./crypto/aes-encryption.js";
 import { aesUnwrap, aesWrap } from "./crypto/aes-key-wrap.js";
 import { EcdsaKey } from "./crypto/ec-signature.js";
 import { signHmac, verifyHmac } from "./crypto/hmac-signature.js";
-import {
-  RsaDecryptionError,
-  RsaPlaintextTooLongError,
-  maxPlaintextBytes,
-  rsaDecrypt,
-  rsaEncrypt,
-} from "./crypto/rsa-encryption.js";
 import type { RsaSigner } from "./crypto/rsa-signer.js";
 import { verifyPkcs1, verifyPss } from "./crypto/rsa-signature.js";
+import {
+  aesOrRefuse,
+  refuseFields,
+  requiredField,
+  rsaDecryptOrRefuse,
+  rsaEncryptOrRefuse,
+} from "./crypto-failures.js";
 import {
   type CipherAlgorithm,
   type CryptoOperation,
   ENCRYPTION_ALGORITHMS,
-  type HashName,
   SIGNATURE_ALGORITHMS,
   type SignatureAlgorithm,
   WRAP_ALGORITHMS,
 } from "./key-algorithms.js";
-import { keyNotFound, keyUseForbidden } from "./key-errors.js";
+import { keyNotFound } from "./key-errors.js";
 import type { KeyLookup } from "./key-lookup.js";
 import type { KeyMaterial } from "./key-material.js";
 import type { KeyMaterialCache } from "./key-material-cache.js";
 import type { KeyVersion } from "./key-model.js";
+import { checkAlgorithmFits, checkDigest, checkKeyUsable, findAlgorithm } from "./key-use-rules.js";
 
 export interface CipherInput {
   algorithm: string;
@@ -75,15 +67,18 @@ export class KeyCryptoService {
   ) {}
 
   async encrypt(name: string, version: string | undefined, input: CipherInput): Promise<CipherOutput> {
-    const algorithm = lookup(ENCRYPTION_ALGORITHMS, input.algorithm, "encrypt");
+    const algorithm = findAlgorithm(ENCRYPTION_ALGORITHMS, input.algorithm, "encrypt");
     const { version: key, material } = await this.usableKey(name, version, "encrypt", algorithm);
     if (material.kty === "RSA-HSM" && (algorithm.scheme === "oaep" || algorithm.scheme === "pkcs1v15")) {
       refuseFields(input, ["iv", "aad", "tag"], input.algorithm);
       const hash = algorithm.scheme === "oaep" ? algorithm.hash : undefined;
-      return { key, value: this.rsaEncryptChecked(material.publicKey, algorithm.scheme, hash, input) };
+      return {
+        key,
+        value: rsaEncryptOrRefuse(material.publicKey, algorithm.scheme, hash, input.value, input.algorithm),
+      };
     }
     const secret = (material as UsableKey<"oct-HSM">["material"]).secret;
-    return aesErrors(() => {
+    return aesOrRefuse(() => {
       if (algorithm.scheme === "gcm") {
         refuseFields(input, ["tag"], input.algorithm);
         if (input.iv !== undefined) {
@@ -101,24 +96,22 @@ export class KeyCryptoService {
   }
 
   async decrypt(name: string, version: string | undefined, input: CipherInput): Promise<CipherOutput> {
-    const algorithm = lookup(ENCRYPTION_ALGORITHMS, input.algorithm, "decrypt");
+    const algorithm = findAlgorithm(ENCRYPTION_ALGORITHMS, input.algorithm, "decrypt");
     const { version: key, material } = await this.usableKey(name, version, "decrypt", algorithm);
     if (material.kty === "RSA-HSM" && (algorithm.scheme === "oaep" || algorithm.scheme === "pkcs1v15")) {
       refuseFields(input, ["iv", "aad", "tag"], input.algorithm);
       const hash = algorithm.scheme === "oaep" ? algorithm.hash : undefined;
-      return { key, value: rsaDecryptChecked(material.privateKey, algorithm.scheme, hash, input.value) };
+      return { key, value: rsaDecryptOrRefuse(material.privateKey, algorithm.scheme, hash, input.value) };
     }
     const secret = (material as UsableKey<"oct-HSM">["material"]).secret;
-    return aesErrors(() => {
-      const iv = required(
+    return aesOrRefuse(() => {
+      const iv = requiredField(
         input.iv,
-        "iv",
         `${input.algorithm} decryption needs the iv that encryption returned.`,
       );
       if (algorithm.scheme === "gcm") {
-        const tag = required(
+        const tag = requiredField(
           input.tag,
-          "tag",
           `${input.algorithm} decryption needs the authentication tag that encryption returned.`,
         );
         return { key, value: gcmDecrypt(secret, input.value, iv, tag, input.aad) };
@@ -129,29 +122,32 @@ export class KeyCryptoService {
   }
 
   async wrapKey(name: string, version: string | undefined, input: CipherInput): Promise<CipherOutput> {
-    const algorithm = lookup(WRAP_ALGORITHMS, input.algorithm, "wrapKey");
+    const algorithm = findAlgorithm(WRAP_ALGORITHMS, input.algorithm, "wrapKey");
     const { version: key, material } = await this.usableKey(name, version, "wrapKey", algorithm);
     refuseFields(input, ["iv", "aad", "tag"], input.algorithm);
     if (material.kty === "RSA-HSM" && (algorithm.scheme === "oaep" || algorithm.scheme === "pkcs1v15")) {
       const hash = algorithm.scheme === "oaep" ? algorithm.hash : undefined;
-      return { key, value: this.rsaEncryptChecked(material.publicKey, algorithm.scheme, hash, input) };
+      return {
+        key,
+        value: rsaEncryptOrRefuse(material.publicKey, algorithm.scheme, hash, input.value, input.algorithm),
+      };
     }
     const secret = (material as UsableKey<"oct-HSM">["material"]).secret;
     const pad = algorithm.scheme === "kw" && algorithm.pad;
-    return aesErrors(() => ({ key, value: aesWrap(secret, input.value, pad) }));
+    return aesOrRefuse(() => ({ key, value: aesWrap(secret, input.value, pad) }));
   }
 
   async unwrapKey(name: string, version: string | undefined, input: CipherInput): Promise<CipherOutput> {
-    const algorithm = lookup(WRAP_ALGORITHMS, input.algorithm, "unwrapKey");
+    const algorithm = findAlgorithm(WRAP_ALGORITHMS, input.algorithm, "unwrapKey");
     const { version: key, material } = await this.usableKey(name, version, "unwrapKey", algorithm);
     refuseFields(input, ["iv", "aad", "tag"], input.algorithm);
     if (material.kty === "RSA-HSM" && (algorithm.scheme === "oaep" || algorithm.scheme === "pkcs1v15")) {
       const hash = algorithm.scheme === "oaep" ? algorithm.hash : undefined;
-      return { key, value: rsaDecryptChecked(material.privateKey, algorithm.scheme, hash, input.value) };
+      return { key, value: rsaDecryptOrRefuse(material.privateKey, algorithm.scheme, hash, input.value) };
     }
     const secret = (material as UsableKey<"oct-HSM">["material"]).secret;
     const pad = algorithm.scheme === "kw" && algorithm.pad;
-    return aesErrors(() => ({ key, value: aesUnwrap(secret, input.value, pad) }));
+    return aesOrRefuse(() => ({ key, value: aesUnwrap(secret, input.value, pad) }));
   }
 
   async sign(
@@ -160,7 +156,7 @@ export class KeyCryptoService {
     algorithmName: string,
     digest: Buffer,
   ): Promise<{ key: KeyVersion; value: Buffer }> {
-    const algorithm = lookup(SIGNATURE_ALGORITHMS, algorithmName, "sign");
+    const algorithm = findAlgorithm(SIGNATURE_ALGORITHMS, algorithmName, "sign");
     const { version: key, material } = await this.usableKey(name, version, "sign", algorithm);
     checkDigest(algorithm, algorithmName, digest);
     switch (material.kty) {
@@ -188,7 +184,7 @@ export class KeyCryptoService {
     digest: Buffer,
     signature: Buffer,
   ): Promise<{ key: KeyVersion; valid: boolean }> {
-    const algorithm = lookup(SIGNATURE_ALGORITHMS, algorithmName, "verify");
+    const algorithm = findAlgorithm(SIGNATURE_ALGORITHMS, algorithmName, "verify");
     const { version: key, material } = await this.usableKey(name, version, "verify", algorithm);
     checkDigest(algorithm, algorithmName, digest);
     switch (material.kty) {
@@ -223,134 +219,7 @@ export class KeyCryptoService {
     if (!found || found.key.deletion) throw keyNotFound(name, version);
     const key = found.version.version;
     checkAlgorithmFits(key, algorithm, operation);
-    if (!key.keyOps.includes(operation)) {
-      throw keyUseForbidden(
-        "KeyOperationNotAllowed",
-        `Operation ${operation} is not allowed by key ${name}'s key_ops (${key.keyOps.join(", ") || "none"}).`,
-      );
-    }
-    const now = this.clock();
-    if (!key.attributes.enabled) {
-      throw keyUseForbidden("KeyDisabled", `Operation ${operation} is not allowed on a disabled key.`);
-    }
-    if (key.attributes.notBefore !== null && now < key.attributes.notBefore) {
-      throw keyUseForbidden(
-        "KeyNotYetValid",
-        `Operation ${operation} is not allowed before the key's activation date (nbf ${new Date(key.attributes.notBefore).toISOString()}).`,
-      );
-    }
-    if (key.attributes.expires !== null && now >= key.attributes.expires) {
-      throw keyUseForbidden(
-        "KeyExpired",
-        `Operation ${operation} is not allowed on an expired key (exp ${new Date(key.attributes.expires).toISOString()}).`,
-      );
-    }
+    checkKeyUsable(key, operation, this.clock());
     return { version: key, material: this.materialCache.materialOf(found.version) };
-  }
-
-  private rsaEncryptChecked(
-    publicKey: UsableKey<"RSA-HSM">["material"]["publicKey"],
-    scheme: "oaep" | "pkcs1v15",
-    hash: HashName | undefined,
-    input: CipherInput,
-  ): Buffer {
-    try {
-      return rsaEncrypt(publicKey, scheme, hash, input.value);
-    } catch (error) {
-      if (error instanceof RsaPlaintextTooLongError) {
-        throw badParameter(
-          `The value is ${input.value.length} bytes; ${input.algorithm} with this key takes at most ${maxPlaintextBytes(publicKey, scheme, hash)}.`,
-        );
-      }
-      throw error;
-    }
-  }
-}
-
-function lookup<T>(table: Record<string, T>, name: string, operation: string): T {
-  const algorithm = Object.hasOwn(table, name) ? table[name] : undefined;
-  if (!algorithm) {
-    throw badParameter(
-      `Algorithm '${String(name).slice(0, 40)}' is not supported for ${operation}. Supported: ${Object.keys(table).join(", ")}.`,
-    );
-  }
-  return algorithm;
-}
-
-function checkAlgorithmFits(
-  key: KeyVersion,
-  algorithm: CipherAlgorithm | SignatureAlgorithm,
-  operation: string,
-): void {
-  const shape = key.shape;
-  const describe =
-    shape.kty === "EC-HSM" ? `an EC-HSM key on ${shape.curve}` : `a ${shape.keySize}-bit ${shape.kty} key`;
-  if (algorithm.kty !== shape.kty) {
-    throw badParameter(
-      `The algorithm is for ${algorithm.kty} keys; key ${key.name} is ${describe} (${operation}).`,
-    );
-  }
-  if ("curve" in algorithm && shape.kty === "EC-HSM" && algorithm.curve !== shape.curve) {
-    throw badParameter(`The algorithm needs a key on ${algorithm.curve}; key ${key.name} is ${describe}.`);
-  }
-  if (
-    "keyBits" in algorithm &&
-    algorithm.keyBits !== undefined &&
-    shape.kty === "oct-HSM" &&
-    algorithm.keyBits !== shape.keySize
-  ) {
-    throw badParameter(
-      `The algorithm needs a ${algorithm.keyBits}-bit AES key; key ${key.name} is ${describe}.`,
-    );
-  }
-}
-
-function checkDigest(algorithm: SignatureAlgorithm, name: string, digest: Buffer): void {
-  if (digest.length !== algorithm.digestBytes) {
-    throw badParameter(
-      `${name} signs a ${algorithm.hash.toUpperCase()} digest of ${algorithm.digestBytes} bytes; the value given is ${digest.length} bytes.`,
-    );
-  }
-}
-
-function refuseFields(input: CipherInput, fields: Array<"iv" | "aad" | "tag">, algorithm: string): void {
-  for (const field of fields) {
-    if (input[field] !== undefined) throw badParameter(`'${field}' does not apply to ${algorithm}.`);
-  }
-}
-
-function required(value: Buffer | undefined, _field: string, message: string): Buffer {
-  if (value === undefined || value.length === 0) throw badParameter(message);
-  return value;
-}
-
-function rsaDecryptChecked(
-  privateKey: UsableKey<"RSA-HSM">["material"]["privateKey"],
-  scheme: "oaep" | "pkcs1v15",
-  hash: HashName | undefined,
-  ciphertext: Buffer,
-): Buffer {
-  try {
-    return rsaDecrypt(privateKey, scheme, hash, ciphertext);
-  } catch (error) {
-    if (error instanceof RsaDecryptionError) {
-      throw badParameter("The value could not be decrypted with this key and algorithm.");
-    }
-    throw error;
-  }
-}
-
-/** AES failures become 400s that say what kind of failure, never anything about the data. */
-function aesErrors<T>(work: () => T): T {
-  try {
-    return work();
-  } catch (error) {
-    if (error instanceof AesInputError) throw badParameter(`Invalid input: ${error.message}.`);
-    if (error instanceof AesAuthenticationError) {
-      throw badParameter(
-        "Decryption failed: the data did not authenticate under this key (wrong key, iv, aad or tag, or altered data).",
-      );
-    }
-    throw error;
   }
 }

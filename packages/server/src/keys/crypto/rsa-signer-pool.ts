@@ -20,13 +20,22 @@ export class RsaSignerPool implements RsaSigner {
   #closed = false;
 
   constructor(threads: number) {
-    // Built code runs the compiled worker; tests running the TypeScript sources run its .ts twin.
+    // Built code runs the compiled worker. Tests running the TypeScript sources start its .ts
+    // twin through tsx, which a worker must register for itself before importing it.
+    const fromSources = import.meta.url.endsWith(".ts");
     const workerFile = new URL(
-      import.meta.url.endsWith(".ts") ? "./rsa-sign-worker.ts" : "./rsa-sign-worker.js",
+      fromSources ? "./rsa-sign-worker.ts" : "./rsa-sign-worker.js",
       import.meta.url,
     );
+    const start = () =>
+      fromSources
+        ? new Worker(
+            `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(workerFile.href)}); });`,
+            { eval: true },
+          )
+        : new Worker(workerFile);
     for (let slot = 0; slot < threads; slot++) {
-      const worker = new Worker(workerFile);
+      const worker = start();
       worker.on("message", (response: SignResponse) => this.settle(response));
       worker.on("error", (error) => this.failAll(slot, error));
       worker.unref();

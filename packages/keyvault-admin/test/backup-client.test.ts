@@ -181,6 +181,13 @@ describe("KeyVaultBackupClient against mhsm and Azurite", () => {
     assert.deepEqual(fromResumed, fromOriginal);
   });
 
+  it("an abortSignal given to begin* aborts its request", async () => {
+    const error = await rejectionOf(
+      backup.beginBackup(container.uri, container.sasToken, { abortSignal: AbortSignal.abort() }),
+    );
+    assert.equal(error.name, "AbortError");
+  });
+
   it("an aborted pollUntilDone stops the poller; a poller resumed from it finishes the job", async () => {
     const poller = await backup.beginBackup(container.uri, container.sasToken, FAST);
     const controller = new AbortController();

@@ -14,6 +14,8 @@ export class KeyMaterialCache {
   constructor(
     private readonly keys: Pick<KeyRepository, "openMaterial">,
     private readonly capacity = 2000,
+    /** Told when material leaves the cache, so copies elsewhere (signing threads) go too. */
+    private readonly onForget: (material: KeyMaterial) => void = () => undefined,
   ) {}
 
   materialOf(sealed: SealedKeyVersion): KeyMaterial {
@@ -21,6 +23,7 @@ export class KeyMaterialCache {
     const id = `${version.name}/${version.version}`;
     const cached = this.#entries.get(id);
     if (cached && cached.sealed === sealed.materialSealed) return cached.material;
+    if (cached) this.onForget(cached.material);
     const bytes = this.keys.openMaterial(version, sealed.materialSealed);
     let material: KeyMaterial;
     try {
@@ -29,8 +32,11 @@ export class KeyMaterialCache {
       bytes.fill(0);
     }
     if (this.#entries.size >= this.capacity) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest !== undefined) this.#entries.delete(oldest);
+      const [oldest] = this.#entries;
+      if (oldest) {
+        this.#entries.delete(oldest[0]);
+        this.onForget(oldest[1].material);
+      }
     }
     this.#entries.set(id, { sealed: sealed.materialSealed, material });
     return material;
@@ -38,6 +44,10 @@ export class KeyMaterialCache {
 
   /** Drops every version of a key (after a purge): its material should not outlive it here. */
   forgetKey(name: string): void {
-    for (const id of this.#entries.keys()) if (id.startsWith(`${name}/`)) this.#entries.delete(id);
+    for (const [id, entry] of this.#entries) {
+      if (!id.startsWith(`${name}/`)) continue;
+      this.#entries.delete(id);
+      this.onForget(entry.material);
+    }
   }
 }

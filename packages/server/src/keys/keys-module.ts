@@ -39,8 +39,10 @@ export function createKeysModule(
     retentionDays: settings.softDeleteRetentionDays,
     purgeProtection: settings.purgeProtection,
   };
-  const materialCache = new KeyMaterialCache(store.keys);
   const rsaSigner: RsaSigner = new RsaSignerPool(availableParallelism());
+  const materialCache = new KeyMaterialCache(store.keys, 2000, (material) => {
+    if (material.kty === "RSA-HSM") rsaSigner.forget(material.privateKey);
+  });
   const lookup = new KeyLookup(store);
   const keys = new KeyService(store, lookup);
   const deletedKeys = new DeletedKeyService(store, softDelete, materialCache, lookup);

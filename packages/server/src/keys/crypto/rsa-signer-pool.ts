@@ -1,22 +1,32 @@
 import type { KeyObject } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import type { HashName } from "../key-algorithms.js";
-import type { SignRequest, SignResponse } from "./rsa-sign-worker.js";
+import type { SignResponse, WorkerMessage } from "./rsa-sign-worker.js";
 import type { RsaSigner } from "./rsa-signer.js";
+
+interface PoolWorker {
+  worker: Worker;
+  inFlight: number;
+  /** Keys this worker holds, by the pool's number for them. */
+  known: Set<number>;
+}
 
 /**
  * RSA signing on worker threads, so a busy HSM signs on every core while the event loop keeps
  * serving HTTPS, tokens and RBAC. node:crypto has no asynchronous RSA operation over a given
  * digest (its async sign() hashes the input first), so the thread pool is ours: a request goes
- * to the worker with the fewest in flight.
+ * to the worker with the fewest in flight. Each worker receives a key once and keeps it until
+ * the pool is told to forget it (the key was purged or left the material cache).
  */
 export class RsaSignerPool implements RsaSigner {
-  readonly #workers: Array<{ worker: Worker; inFlight: number }> = [];
+  readonly #workers: PoolWorker[] = [];
   readonly #pending = new Map<
     number,
     { resolve: (signature: Buffer) => void; reject: (error: Error) => void; slot: number }
   >();
+  readonly #keyIds = new WeakMap<KeyObject, number>();
   #nextId = 0;
+  #nextKeyId = 0;
   #closed = false;
 
   constructor(threads: number) {
@@ -39,7 +49,7 @@ export class RsaSignerPool implements RsaSigner {
       worker.on("message", (response: SignResponse) => this.settle(response));
       worker.on("error", (error) => this.failAll(slot, error));
       worker.unref();
-      this.#workers.push({ worker, inFlight: 0 });
+      this.#workers.push({ worker, inFlight: 0, known: new Set() });
     }
   }
 
@@ -49,14 +59,33 @@ export class RsaSignerPool implements RsaSigner {
     for (let i = 1; i < this.#workers.length; i++) {
       if ((this.#workers[i]?.inFlight ?? 0) < (this.#workers[slot]?.inFlight ?? 0)) slot = i;
     }
-    const entry = this.#workers[slot] as { worker: Worker; inFlight: number };
+    const entry = this.#workers[slot] as PoolWorker;
+    let keyId = this.#keyIds.get(privateKey);
+    if (keyId === undefined) {
+      keyId = this.#nextKeyId++;
+      this.#keyIds.set(privateKey, keyId);
+    }
+    const firstTime = !entry.known.has(keyId);
+    if (firstTime) entry.known.add(keyId);
     const id = this.#nextId++;
     return new Promise<Buffer>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, slot });
       // An idle pool must not keep the process alive; a busy one must, until it answers.
       if (entry.inFlight++ === 0) entry.worker.ref();
-      entry.worker.postMessage({ id, key: privateKey, scheme, hash, digest } satisfies SignRequest);
+      const message: WorkerMessage = { kind: "sign", id, keyId, scheme, hash, digest };
+      if (firstTime) message.key = privateKey;
+      entry.worker.postMessage(message);
     });
+  }
+
+  /** The workers drop their copy of the key. */
+  forget(privateKey: KeyObject): void {
+    const keyId = this.#keyIds.get(privateKey);
+    if (keyId === undefined) return;
+    for (const entry of this.#workers) {
+      if (!entry.known.delete(keyId)) continue;
+      entry.worker.postMessage({ kind: "forget", keyId } satisfies WorkerMessage);
+    }
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,8 @@ import { signPkcs1, signPss } from "./rsa-signature.js";
  */
 export interface RsaSigner {
   sign(privateKey: KeyObject, scheme: "pkcs1" | "pss", hash: HashName, digest: Buffer): Promise<Buffer>;
+  /** The key will not be used again (purged, or out of the material cache). */
+  forget(privateKey: KeyObject): void;
   close(): Promise<void>;
 }
 
@@ -22,6 +24,8 @@ export class InlineRsaSigner implements RsaSigner {
   ): Promise<Buffer> {
     return scheme === "pss" ? signPss(privateKey, hash, digest) : signPkcs1(privateKey, hash, digest);
   }
+
+  forget(): void {}
 
   async close(): Promise<void> {}
 }

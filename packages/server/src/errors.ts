@@ -10,6 +10,7 @@ export type DomainErrorKind =
   | "Unauthorized"
   | "LimitExceeded"
   | "NotImplemented"
+  | "Unavailable"
   | "Internal";
 
 export class DomainError extends Error {
@@ -30,3 +31,14 @@ export const badParameter = (message: string, code = "BadParameter") =>
   new DomainError("BadParameter", code, message);
 export const notFound = (code: string, message: string) => new DomainError("NotFound", code, message);
 export const conflict = (code: string, message: string) => new DomainError("Conflict", code, message);
+
+export const HSM_NOT_ACTIVATED =
+  "This HSM is not activated: an administrator must download its security domain (mhsm security-domain download) or upload an existing one (mhsm security-domain upload) first.";
+
+/**
+ * No domain key yet: the HSM waits for its security domain (download on a new HSM, upload on a
+ * new or sealed one). 503, as a sealed HashiCorp Vault answers: the service is there, its
+ * contents are not available until an administrator acts.
+ */
+export const hsmNotActivated = (message = HSM_NOT_ACTIVATED) =>
+  new DomainError("Unavailable", "HsmNotActivated", message);

@@ -43,3 +43,23 @@ describe("Barrier", () => {
     assert.equal(deriveKey(domainKey, "a").length, 32);
   });
 });
+
+describe("Barrier awaiting its domain key", () => {
+  it("answers HsmNotActivated until it has its key, then seals like a domain barrier", () => {
+    const domainKey = randomBytes(32);
+    const awaiting = Barrier.awaitingDomainKey();
+    assert.equal(awaiting.ready, false);
+    assert.throws(() => awaiting.seal("x", "r"), { name: "DomainError", code: "HsmNotActivated" });
+    assert.throws(() => awaiting.open("AQ", "r"), { code: "HsmNotActivated" });
+    awaiting.provideKey(domainKey);
+    assert.equal(awaiting.ready, true);
+    assert.equal(Barrier.fromDomainKey(domainKey).openString(awaiting.seal("x", "r"), "r"), "x");
+    assert.throws(() => awaiting.provideKey(randomBytes(32)), BarrierError);
+  });
+
+  it("keeps the node barrier's key apart from the domain barrier's, even from the same bytes", () => {
+    const bytes = randomBytes(32);
+    const sealed = Barrier.fromNodeKey(bytes).seal("x", "r");
+    assert.throws(() => Barrier.fromDomainKey(bytes).open(sealed, "r"), BarrierError);
+  });
+});

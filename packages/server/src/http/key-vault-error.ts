@@ -10,6 +10,7 @@ export const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
   NotFound: 404,
   Conflict: 409,
   NotImplemented: 501,
+  Unavailable: 503,
   Internal: 500,
 };
 

@@ -10,12 +10,10 @@
  */
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
-import { adminToken } from "../test/harness/principals.js";
-import { startServerProcess } from "../test/harness/server-process.js";
-import { grantAdminKeyRoles } from "../test/keys/support/roles.js";
 import { type BenchOperation, inProcessOperations, serverOperations } from "./bench-operations.js";
 import { type Measurement, measure } from "./bench-measure.js";
 import { BenchHttpsClient } from "./bench-client.js";
+import { processCpuMs, startBenchServer } from "./bench-server.js";
 
 const { values } = parseArgs({
   options: {
@@ -34,30 +32,48 @@ const warmup = values.count ? { count: Math.min(concurrency * 2, budget.count ??
 /** Managed HSM's published per-partition figures; the aim is three times these. */
 const PUBLISHED: Record<string, number> = { "rsa-sign": 900, "ec-sign": 330, "aes-wrap": 2100 };
 
+interface Row {
+  op: BenchOperation;
+  server: Measurement;
+  inProcess: Measurement;
+  /** CPU time per operation: the server process (event loop and signing threads), and this one. */
+  serverCpuMs: number;
+  clientCpuMs: number;
+}
+
 async function main(): Promise<void> {
-  const server = await startServerProcess({ args: values["server-arg"] });
+  const server = await startBenchServer(values["server-arg"]);
   try {
-    await grantAdminKeyRoles(server);
-    const client = new BenchHttpsClient(server.url, server.ca, await adminToken(server), concurrency);
+    const client = new BenchHttpsClient(server.url, server.ca, server.token, concurrency);
     const remote = await serverOperations(client);
     const local = await inProcessOperations();
-    const rows: Array<{ op: BenchOperation; server: Measurement; inProcess: Measurement }> = [];
+    const rows: Row[] = [];
     for (const op of remote) {
       const twin = local.find((candidate) => candidate.id === op.id) as BenchOperation;
       await measure(op.run, concurrency, warmup);
+      const serverCpuBefore = await processCpuMs(server.pid);
+      const clientCpuBefore = process.cpuUsage();
       const serverResult = await measure(op.run, concurrency, budget);
+      const clientCpu = process.cpuUsage(clientCpuBefore);
+      const serverCpuMs = (await processCpuMs(server.pid)) - serverCpuBefore;
       await measure(twin.run, concurrency, warmup);
       const inProcess = await measure(twin.run, concurrency, budget);
-      rows.push({ op, server: serverResult, inProcess });
+      rows.push({
+        op,
+        server: serverResult,
+        inProcess,
+        serverCpuMs: serverCpuMs / serverResult.operations,
+        clientCpuMs: (clientCpu.user + clientCpu.system) / 1000 / serverResult.operations,
+      });
     }
     client.close();
     printTable(rows);
   } finally {
-    await server.dispose();
+    await server.stop();
   }
 }
 
-function printTable(rows: Array<{ op: BenchOperation; server: Measurement; inProcess: Measurement }>): void {
+function printTable(rows: Row[]): void {
   const header = [
     "operation",
     "server ops/s",
@@ -67,8 +83,9 @@ function printTable(rows: Array<{ op: BenchOperation; server: Measurement; inPro
     "in-process p50 ms",
     "ratio",
     "aim (3x MHSM)",
+    "CPU ms/op server+client",
   ];
-  const lines = rows.map(({ op, server, inProcess }) => {
+  const lines = rows.map(({ op, server, inProcess, serverCpuMs, clientCpuMs }) => {
     const aim = PUBLISHED[op.id] ? 3 * (PUBLISHED[op.id] as number) : undefined;
     return [
       op.label,
@@ -79,6 +96,7 @@ function printTable(rows: Array<{ op: BenchOperation; server: Measurement; inPro
       inProcess.p50Ms.toFixed(3),
       `${((server.opsPerSecond / inProcess.opsPerSecond) * 100).toFixed(0)}%`,
       aim ? `${aim} ${server.opsPerSecond >= aim ? "met" : "missed"}` : "-",
+      `${serverCpuMs.toFixed(3)}+${clientCpuMs.toFixed(3)}`,
     ];
   });
   const widths = header.map((title, i) =>
@@ -96,6 +114,9 @@ function printTable(rows: Array<{ op: BenchOperation; server: Measurement; inPro
   for (const line of lines) console.log(format(line));
   console.log(
     "\nin-process: the same operation with node:crypto in this process, same concurrency (see scripts/bench-operations.ts)",
+  );
+  console.log(
+    "CPU ms/op: CPU time the server process (all its threads) and this client process spent per operation",
   );
 }
 

@@ -2,7 +2,7 @@ import { deriveKey } from "../barrier/barrier.js";
 import type { Store } from "../store/store.js";
 import { availableParallelism } from "node:os";
 import { RsaSignerPool } from "./crypto/rsa-signer-pool.js";
-import type { RsaSigner } from "./crypto/rsa-signer.js";
+import { InlineRsaSigner, type RsaSigner } from "./crypto/rsa-signer.js";
 import { DeletedKeyService } from "./deleted-key-service.js";
 import { KeyBackupService } from "./key-backup-service.js";
 import { KeyCryptoService } from "./key-crypto-service.js";
@@ -16,6 +16,7 @@ export interface KeysSettings {
   softDeleteRetentionDays: number;
   purgeProtection: boolean;
   maintenanceIntervalSeconds: number;
+  signingThreads?: number | undefined;
 }
 
 export interface KeysModule {
@@ -39,7 +40,9 @@ export function createKeysModule(
     retentionDays: settings.softDeleteRetentionDays,
     purgeProtection: settings.purgeProtection,
   };
-  const rsaSigner: RsaSigner = new RsaSignerPool(availableParallelism());
+  // One core stays with the event loop (HTTPS, tokens, RBAC); the others sign.
+  const threads = settings.signingThreads ?? Math.max(1, availableParallelism() - 1);
+  const rsaSigner: RsaSigner = threads > 0 ? new RsaSignerPool(threads) : new InlineRsaSigner();
   const materialCache = new KeyMaterialCache(store.keys, 2000, (material) => {
     if (material.kty === "RSA-HSM") rsaSigner.forget(material.privateKey);
   });

@@ -1,58 +1,132 @@
-import { Agent, request } from "node:https";
+import { isIP } from "node:net";
+import { type TLSSocket, connect } from "node:tls";
 
 /**
- * A lean HTTPS client for the bench: keep-alive connections (one per concurrent client), a
- * bearer token fetched once as an SDK would cache it, bodies serialised once.
+ * The bench's load generator: HTTP/1.1 over keep-alive TLS connections, one request in flight
+ * per connection, with a bearer token fetched once as an SDK caches it. It is deliberately
+ * lean (request bytes written directly, only the status line and Content-Length read back)
+ * because it shares the machine's CPUs with the server it measures: every microsecond the
+ * client spends is one the server does not get. The server side is the full path all the same.
  */
 export class BenchHttpsClient {
-  readonly #agent: Agent;
   readonly #url: URL;
+  readonly #idle: Connection[] = [];
+  readonly #waiting: Array<(connection: Connection) => void> = [];
+  #open = 0;
 
   constructor(
     baseUrl: string,
-    ca: string,
+    private readonly ca: string,
     private readonly token: string,
-    concurrency: number,
+    private readonly connections: number,
   ) {
     this.#url = new URL(baseUrl);
-    this.#agent = new Agent({ ca, keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
   }
 
-  /** Sends the request and resolves with the parsed JSON body; anything but 200 rejects. */
-  send(method: string, path: string, body?: string): Promise<unknown> {
+  /** Sends the request; resolves with the parsed JSON body, rejects on anything but 200. */
+  async send(method: string, path: string, body?: string): Promise<unknown> {
+    const connection = await this.acquire();
+    try {
+      const head =
+        `${method} ${path} HTTP/1.1\r\nhost: ${this.#url.host}\r\nauthorization: Bearer ${this.token}\r\n` +
+        (body !== undefined
+          ? `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+          : "\r\n");
+      const response = await connection.exchange(head);
+      if (response.status !== 200) throw new Error(`${method} ${path}: ${response.status} ${response.body}`);
+      return JSON.parse(response.body);
+    } finally {
+      this.release(connection);
+    }
+  }
+
+  close(): void {
+    for (const connection of this.#idle) connection.close();
+    this.#idle.length = 0;
+  }
+
+  private acquire(): Promise<Connection> {
+    const idle = this.#idle.pop();
+    if (idle && idle.usable) return Promise.resolve(idle);
+    if (this.#open < this.connections) {
+      this.#open++;
+      return Connection.open(this.#url, this.ca).catch((error: unknown) => {
+        this.#open--;
+        throw error;
+      });
+    }
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  private release(connection: Connection): void {
+    if (!connection.usable) {
+      this.#open--;
+      return;
+    }
+    const next = this.#waiting.shift();
+    if (next) next(connection);
+    else this.#idle.push(connection);
+  }
+}
+
+class Connection {
+  #buffer: Buffer = Buffer.alloc(0);
+  #pending:
+    | { resolve: (response: { status: number; body: string }) => void; reject: (error: Error) => void }
+    | undefined;
+  usable = true;
+
+  private constructor(private readonly socket: TLSSocket) {
+    socket.on("data", (chunk: Buffer) => this.receive(chunk));
+    const fail = (error: Error) => {
+      this.usable = false;
+      this.#pending?.reject(error);
+      this.#pending = undefined;
+    };
+    socket.on("error", fail);
+    socket.on("close", () => fail(new Error("connection closed")));
+  }
+
+  static open(url: URL, ca: string): Promise<Connection> {
     return new Promise((resolve, reject) => {
-      const req = request(
-        {
-          agent: this.#agent,
-          host: this.#url.hostname,
-          port: this.#url.port,
-          method,
-          path,
-          headers: {
-            authorization: `Bearer ${this.token}`,
-            ...(body !== undefined
-              ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) }
-              : {}),
-          },
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on("data", (chunk: Buffer) => chunks.push(chunk));
-          response.on("end", () => {
-            const text = Buffer.concat(chunks).toString("utf8");
-            if (response.statusCode !== 200)
-              reject(new Error(`${method} ${path}: ${response.statusCode} ${text}`));
-            else resolve(JSON.parse(text));
-          });
-          response.on("error", reject);
-        },
+      const socket = connect(
+        { host: url.hostname, port: Number(url.port), ca, servername: url.hostname },
+        () => resolve(new Connection(socket)),
       );
-      req.on("error", reject);
-      req.end(body);
+      socket.once("error", reject);
+    });
+  }
+
+  exchange(request: string): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      this.#pending = { resolve, reject };
+      this.socket.write(request);
     });
   }
 
   close(): void {
-    this.#agent.destroy();
+    this.usable = false;
+    this.socket.destroy();
+  }
+
+  private receive(chunk: Buffer): void {
+    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+    const headerEnd = this.#buffer.indexOf("\r\n\r\n");
+    if (headerEnd < 0) return;
+    const head = this.#buffer.subarray(0, headerEnd).toString("latin1");
+    const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+    if (!length) {
+      this.usable = false;
+      this.#pending?.reject(new Error("the bench client reads Content-Length responses only"));
+      return;
+    }
+    const end = headerEnd + 4 + Number(length[1]);
+    if (this.#buffer.length < end) return;
+    const status = Number(head.slice(9, 12));
+    const body = this.#buffer.subarray(headerEnd + 4, end).toString("utf8");
+    this.#buffer = this.#buffer.subarray(end);
+    const pending = this.#pending;
+    this.#pending = undefined;
+    pending?.resolve({ status, body });
   }
 }

@@ -1,5 +1,5 @@
 import {
-  type KeyObject,
+  type SignKeyObjectInput,
   constants,
   createCipheriv,
   createHash,
@@ -14,6 +14,8 @@ export interface BenchOperation {
   id: string;
   label: string;
   run: () => Promise<unknown>;
+  /** In-process only: the same operation through node:crypto's synchronous API, on this thread. */
+  runSync?: () => unknown;
 }
 
 const API = "api-version=7.5";
@@ -53,9 +55,10 @@ export async function serverOperations(client: BenchHttpsClient): Promise<BenchO
 }
 
 /**
- * The same operations with node:crypto in this process, through node's own public API: the
- * asynchronous sign (OpenSSL in libuv's thread pool, so it may use every core), the AES key
- * wrap cipher, and for "get key" the export of the public JWK.
+ * The same operations with node:crypto in this process, through node's own public API: `run`
+ * uses the asynchronous sign (OpenSSL in libuv's thread pool, so it may use every core) where
+ * there is one, `runSync` the synchronous call on this one thread. AES key wrap has only a
+ * synchronous cipher, and "get key" is the export of the public JWK.
  */
 export async function inProcessOperations(): Promise<BenchOperation[]> {
   const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -63,31 +66,31 @@ export async function inProcessOperations(): Promise<BenchOperation[]> {
   const aes = createSecretKey(randomBytes(32));
   const iv = Buffer.from("A6A6A6A6A6A6A6A6", "hex");
   const toWrap = randomBytes(32);
-  const signAsync = (key: KeyObject, options: object) => () =>
+  const rsaOptions = { key: rsa.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };
+  const ecOptions = { key: ec.privateKey, dsaEncoding: "ieee-p1363" as const };
+  const signAsync = (options: SignKeyObjectInput) => () =>
     new Promise<Buffer>((resolve, reject) =>
-      sign("sha256", MESSAGE, { key, ...options }, (error, signature) =>
-        error ? reject(error) : resolve(signature),
-      ),
+      sign("sha256", MESSAGE, options, (error, signature) => (error ? reject(error) : resolve(signature))),
     );
+  const wrap = () => {
+    const cipher = createCipheriv("id-aes256-wrap", aes, iv);
+    return Buffer.concat([cipher.update(toWrap), cipher.final()]);
+  };
+  const exportJwk = () => rsa.publicKey.export({ format: "jwk" });
   return [
     {
       id: "rsa-sign",
       label: "RSA-2048 PS256 sign",
-      run: signAsync(rsa.privateKey, { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }),
+      run: signAsync(rsaOptions),
+      runSync: () => sign("sha256", MESSAGE, rsaOptions),
     },
     {
       id: "ec-sign",
       label: "EC P-256 ES256 sign",
-      run: signAsync(ec.privateKey, { dsaEncoding: "ieee-p1363" }),
+      run: signAsync(ecOptions),
+      runSync: () => sign("sha256", MESSAGE, ecOptions),
     },
-    {
-      id: "aes-wrap",
-      label: "AES-256 wrapKey (A256KW)",
-      run: async () => {
-        const cipher = createCipheriv("id-aes256-wrap", aes, iv);
-        return Buffer.concat([cipher.update(toWrap), cipher.final()]);
-      },
-    },
-    { id: "get-key", label: "get key (RSA-2048)", run: async () => rsa.publicKey.export({ format: "jwk" }) },
+    { id: "aes-wrap", label: "AES-256 wrapKey (A256KW)", run: async () => wrap(), runSync: wrap },
+    { id: "get-key", label: "get key (RSA-2048)", run: async () => exportJwk(), runSync: exportJwk },
   ];
 }

@@ -37,7 +37,10 @@ describe("npm run bench (smoke)", () => {
       const cells = row.split("|").map((cell) => cell.trim());
       assert.ok(Number(cells[1]) > 0, `${label}: server ops/s is a positive number`);
       assert.ok(Number(cells[4]) > 0, `${label}: in-process ops/s is a positive number`);
-      assert.match(cells[6] ?? "", /^\d+%$/);
+      assert.match(cells[5] ?? "", /^\d+%$/);
+      assert.ok(Number(cells[6]) > 0, `${label}: in-process one-thread ops/s is a positive number`);
+      assert.match(cells[7] ?? "", /^\d+%$/);
+      assert.match(cells[9] ?? "", /^\d+\.\d{3}\+\d+\.\d{3}$/);
     }
   });
 });

@@ -1,13 +1,11 @@
-import { randomBytes } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import { DataAction } from "../authorization/data-actions.js";
-import { GLOBAL_SCOPE } from "../authorization/scope.js";
 import { DomainError } from "../errors.js";
 import type { RouteRegistry } from "../http/route-registry.js";
 import { decodeBase64Url, encodeBase64Url } from "./base64url.js";
 import type { CipherInput, CipherOutput, KeyCryptoService } from "./key-crypto-service.js";
 import { type KeyRouteServices, baseUrlOf, keyNameOf, keyScopeOf, versionOf } from "./key-route-support.js";
-import { keyOperationBody, randomBytesBody, releaseBody, verifyBody } from "./key-request-schemas.js";
+import { keyOperationBody, releaseBody, verifyBody } from "./key-request-schemas.js";
 import { keyUrl } from "./key-wire.js";
 
 /**
@@ -122,18 +120,6 @@ export function registerKeyOperationRoutes(routes: RouteRegistry, services: KeyR
       },
     });
   }
-
-  routes.authorized({
-    method: "POST",
-    url: "/rng",
-    operation: "GetRandomBytes",
-    dataAction: DataAction.Rng,
-    scope: () => GLOBAL_SCOPE,
-    schema: { body: randomBytesBody },
-    handler: async (request) => ({
-      value: encodeBase64Url(randomBytes((request.body as { count: number }).count)),
-    }),
-  });
 }
 
 function runCipher(

@@ -3,12 +3,14 @@ import { registerDeletedKeyRoutes } from "./deleted-key-routes.js";
 import { registerKeyOperationRoutes } from "./key-operation-routes.js";
 import type { KeyRouteServices } from "./key-route-support.js";
 import { registerKeyRoutes } from "./key-routes.js";
+import { registerRandomBytesRoute } from "./random-bytes-route.js";
 
 /** Every keys data-plane route (the keys.json contract), registered on the shared registry. */
 export function registerAllKeyRoutes(routes: RouteRegistry, services: KeyRouteServices): void {
   registerKeyRoutes(routes, services);
   registerDeletedKeyRoutes(routes, services);
   registerKeyOperationRoutes(routes, services);
+  registerRandomBytesRoute(routes);
 }
 
 export type { KeyRouteServices };

@@ -89,9 +89,10 @@ class Connection {
 
   static open(url: URL, ca: string): Promise<Connection> {
     return new Promise((resolve, reject) => {
-      const socket = connect(
-        { host: url.hostname, port: Number(url.port), ca, servername: url.hostname },
-        () => resolve(new Connection(socket)),
+      // SNI only for DNS names (RFC 6066): the default bench server is 127.0.0.1.
+      const servername = isIP(url.hostname) ? undefined : url.hostname;
+      const socket = connect({ host: url.hostname, port: Number(url.port), ca, servername }, () =>
+        resolve(new Connection(socket)),
       );
       socket.once("error", reject);
     });

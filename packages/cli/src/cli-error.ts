@@ -27,11 +27,17 @@ export function describeError(error: unknown): { code: string; message: string }
     return { code: error.code, message: error.message };
   if (error instanceof AuthenticationError) return authenticationFailure(error);
   if (isRestError(error)) {
+    const body = serviceErrorIn(error.response?.bodyAsText);
+    if (body) return body;
     const code = error.code ?? (error.statusCode ? `HTTP${error.statusCode}` : "RequestFailed");
     const hint = UNTRUSTED_CERTIFICATE_CODES.includes(code)
       ? " (is the HSM's CA trusted? see --ca-file)"
       : "";
-    return { code, message: `${firstLine(error.message)}${hint}` };
+    // @azure/keyvault-keys' list paging keeps the service's code but not its message.
+    const message = error.message.startsWith("Pagination failed")
+      ? `the HSM refused to list (HTTP ${error.statusCode})`
+      : firstLine(error.message);
+    return { code, message: `${message}${hint}` };
   }
   if (error instanceof Error) {
     const systemCode = (error as NodeJS.ErrnoException).code;
@@ -62,6 +68,23 @@ export function runAction<A extends unknown[]>(action: (...args: A) => Promise<v
       reportFailure(error);
     }
   };
+}
+
+/**
+ * The service's own `{"error":{"code","message"}}`. Some SDK paths (list paging in
+ * @azure/keyvault-keys) throw a RestError with a generic message; the body still has the words.
+ */
+function serviceErrorIn(bodyText: string | null | undefined): { code: string; message: string } | undefined {
+  if (!bodyText) return undefined;
+  try {
+    const error = (JSON.parse(bodyText) as { error?: { code?: unknown; message?: unknown } }).error;
+    if (typeof error?.code === "string" && typeof error.message === "string") {
+      return { code: error.code, message: firstLine(error.message) };
+    }
+  } catch {
+    // not JSON: the RestError's own words will do
+  }
+  return undefined;
 }
 
 /** Node's TLS verification failures: the usual cause is a local server's CA not given. */

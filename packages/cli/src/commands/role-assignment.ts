@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import type {
   KeyVaultAccessControlClient,
   KeyVaultRoleAssignment,
@@ -21,6 +21,12 @@ interface AssignmentFilters {
 
 const SCOPE_HELP = "/ (the whole HSM), /keys (all keys) or /keys/<name> (one key)";
 
+/** A Managed HSM's role assignment scopes; anything else would reach no route of the API. */
+function scopeArgument(value: string): string {
+  if (value === "/" || value === "/keys" || /^\/keys\/[0-9a-zA-Z-]+$/.test(value)) return value;
+  throw new InvalidArgumentError(`expected ${SCOPE_HELP}`);
+}
+
 /** `mhsm role assignment list|create|show|delete`. */
 export function registerRoleAssignmentCommands(role: Command): void {
   const assignment = addGroup(role, "assignment", "role assignments: who has which role, where");
@@ -35,7 +41,7 @@ export function registerRoleAssignmentCommands(role: Command): void {
   })
     .option("--role <role>", "only this role (name, GUID or id)")
     .option("--assignee <objectId>", "only this principal's assignments")
-    .option("--scope <scope>", `only assignments made at this scope: ${SCOPE_HELP}`)
+    .option("--scope <scope>", `only assignments made at this scope: ${SCOPE_HELP}`, scopeArgument)
     .action(
       runAction(async (flags: VerbFlags & AssignmentFilters) => {
         const client = (await HsmClients.connect(flags)).accessControl();
@@ -53,7 +59,7 @@ export function registerRoleAssignmentCommands(role: Command): void {
   })
     .requiredOption("--role <role>", "the role: its name, GUID or full id")
     .requiredOption("--assignee <objectId>", "the principal's object id")
-    .option("--scope <scope>", SCOPE_HELP, "/")
+    .option("--scope <scope>", SCOPE_HELP, scopeArgument, "/")
     .option("-n, --name <guid>", "the assignment's name (default: a new GUID)")
     .action(
       runAction(
@@ -83,7 +89,7 @@ export function registerRoleAssignmentCommands(role: Command): void {
     examples: ["mhsm role assignment show --name 9b1f…-…"],
   })
     .requiredOption("-n, --name <guid>", "the assignment's name")
-    .option("--scope <scope>", `the assignment's scope (default: looked up): ${SCOPE_HELP}`)
+    .option("--scope <scope>", `the assignment's scope (default: looked up): ${SCOPE_HELP}`, scopeArgument)
     .action(
       runAction(async (flags: VerbFlags & { name: string; scope?: string }) => {
         const client = (await HsmClients.connect(flags)).accessControl();
@@ -104,7 +110,7 @@ export function registerRoleAssignmentCommands(role: Command): void {
     .option("-n, --name <guid>", "the assignment's name")
     .option("--role <role>", "delete this role's assignments (name, GUID or id)")
     .option("--assignee <objectId>", "delete this principal's assignments")
-    .option("--scope <scope>", `the scope: ${SCOPE_HELP}`)
+    .option("--scope <scope>", `the scope: ${SCOPE_HELP}`, scopeArgument)
     .action(
       runAction(async (flags: VerbFlags & AssignmentFilters & { name?: string }) => {
         if (!flags.name && !flags.role && !flags.assignee) {

@@ -195,18 +195,13 @@ describe("mhsm key", () => {
     const digest = createHash("sha256")
       .update(await readFile(dataFile))
       .digest("base64");
-    const valid = await cli.json<{ isValid: boolean }>([
-      "key",
-      "verify",
-      "-n",
-      "cli-ec",
-      "-a",
-      "ES256",
-      "--digest",
-      digest,
-      "--signature",
-      signed.signature,
-    ]);
+    // The digest from stdin, the signature from a file.
+    const signatureFile = join(workDir, "release.sig");
+    await writeFile(signatureFile, `${signed.signature}\n`);
+    const valid = await cli.json<{ isValid: boolean }>(
+      ["key", "verify", "-n", "cli-ec", "-a", "ES256", "--digest", "-", "--signature", `@${signatureFile}`],
+      { input: digest },
+    );
     assert.equal(valid.isValid, true);
     const tampered = await cli.run([
       "key",

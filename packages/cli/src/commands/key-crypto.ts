@@ -6,7 +6,7 @@ import type {
   KeyWrapAlgorithm,
   SignatureAlgorithm,
 } from "@azure/keyvault-keys";
-import { type DataType, bytesArgument, decodeBase64, toBase64 } from "../byte-arguments.js";
+import { type DataType, bytesArgument, toBase64 } from "../byte-arguments.js";
 import { CliError, badArgument, runAction } from "../cli-error.js";
 import { HsmClients } from "../connection/clients.js";
 import { type View, printItem } from "../output.js";
@@ -50,7 +50,7 @@ export function registerKeyCryptoCommands(key: Command): void {
   )
     .requiredOption("--value <data>", "what to encrypt: the value, @file or - (stdin)")
     .addOption(dataTypeOption("how --value is given", "plaintext"))
-    .option("--aad <base64>", "additional authenticated data (AES-GCM)")
+    .option("--aad <base64>", "additional authenticated data (AES-GCM), base64: the value, @file or -")
     .action(
       runAction(async (flags: KeyOperationFlags & { value: string; dataType: DataType; aad?: string }) => {
         const plaintext = await bytesArgument("--value", flags.value, flags.dataType);
@@ -58,7 +58,9 @@ export function registerKeyCryptoCommands(key: Command): void {
         const encrypted = await client.encrypt({
           algorithm: flags.algorithm,
           plaintext,
-          ...(flags.aad ? { additionalAuthenticatedData: decodeBase64("--aad", flags.aad) } : {}),
+          ...(flags.aad
+            ? { additionalAuthenticatedData: await bytesArgument("--aad", flags.aad, "base64") }
+            : {}),
         } as EncryptParameters);
         printItem(
           {
@@ -82,9 +84,9 @@ export function registerKeyCryptoCommands(key: Command): void {
     }),
   )
     .requiredOption("--value <base64>", "the ciphertext, base64: the value, @file or - (stdin)")
-    .option("--iv <base64>", "the IV (AES-GCM, AES-CBC)")
-    .option("--tag <base64>", "the authentication tag (AES-GCM)")
-    .option("--aad <base64>", "additional authenticated data (AES-GCM)")
+    .option("--iv <base64>", "the IV (AES-GCM, AES-CBC), base64: the value, @file or -")
+    .option("--tag <base64>", "the authentication tag (AES-GCM), base64: the value, @file or -")
+    .option("--aad <base64>", "additional authenticated data (AES-GCM), base64: the value, @file or -")
     .addOption(dataTypeOption("how to print the decrypted value", "plaintext"))
     .action(
       runAction(
@@ -103,9 +105,11 @@ export function registerKeyCryptoCommands(key: Command): void {
           const decrypted = await client.decrypt({
             algorithm: flags.algorithm,
             ciphertext,
-            ...(flags.iv ? { iv: decodeBase64("--iv", flags.iv) } : {}),
-            ...(flags.tag ? { authenticationTag: decodeBase64("--tag", flags.tag) } : {}),
-            ...(flags.aad ? { additionalAuthenticatedData: decodeBase64("--aad", flags.aad) } : {}),
+            ...(flags.iv ? { iv: await bytesArgument("--iv", flags.iv, "base64") } : {}),
+            ...(flags.tag ? { authenticationTag: await bytesArgument("--tag", flags.tag, "base64") } : {}),
+            ...(flags.aad
+              ? { additionalAuthenticatedData: await bytesArgument("--aad", flags.aad, "base64") }
+              : {}),
           } as DecryptParameters);
           const result =
             flags.dataType === "plaintext"
@@ -159,10 +163,10 @@ export function registerKeyCryptoCommands(key: Command): void {
       }),
     ),
   )
-    .requiredOption("--signature <base64>", "the signature, base64")
+    .requiredOption("--signature <base64>", "the signature, base64: the value, @file or -")
     .action(
       runAction(async (flags: KeyOperationFlags & SignatureInputFlags & { signature: string }) => {
-        const signature = decodeBase64("--signature", flags.signature);
+        const signature = await bytesArgument("--signature", flags.signature, "base64");
         const input = await signatureInput(flags);
         const client = (await HsmClients.connect(flags)).cryptography(flags.name, flags.version);
         const algorithm = flags.algorithm as SignatureAlgorithm;
@@ -251,7 +255,10 @@ interface SignatureInputFlags {
 function withSignatureInputFlags(verb: Command): Command {
   return verb
     .option("--value <data>", "the data, hashed here for the algorithm: the value, @file or - (stdin)")
-    .option("--digest <base64>", "a digest already computed, base64 (instead of --value)")
+    .option(
+      "--digest <base64>",
+      "a digest already computed (instead of --value), base64: the value, @file or -",
+    )
     .addOption(dataTypeOption("how --value is given", "plaintext"));
 }
 
@@ -261,7 +268,7 @@ async function signatureInput(
 ): Promise<{ digest: Uint8Array } | { data: Uint8Array }> {
   if (flags.value !== undefined && flags.digest !== undefined)
     throw badArgument("give --value or --digest, not both");
-  if (flags.digest !== undefined) return { digest: decodeBase64("--digest", flags.digest) };
+  if (flags.digest !== undefined) return { digest: await bytesArgument("--digest", flags.digest, "base64") };
   if (flags.value === undefined) throw badArgument("give --value (data) or --digest");
   return { data: await bytesArgument("--value", flags.value, flags.dataType) };
 }

@@ -83,6 +83,22 @@ describe("mhsm at a terminal (tmux)", () => {
     assert.doesNotMatch(screen, /InProgress/);
     await matchFixture("backup-start.tty.txt", normalizeBackupScreen(screen.replace(`${DONE}\n`, "")));
   });
+
+  it("asks for `--sas-token -` at the terminal without echoing it", async () => {
+    const containerUrl = await azurite.createContainer("tty-prompted");
+    const sas = azurite.sas("tty-prompted");
+    const { pane, start } = await paneRunning(
+      ["backup", "start", "--container-url", containerUrl, "--sas-token", "-", "-o", "tsv"],
+      { width: 140, height: 16 },
+    );
+    await start();
+    await pane.waitFor("--sas-token (hidden):");
+    await pane.type(sas);
+    const screen = await pane.waitFor(DONE);
+    assert.match(screen, /^backup [0-9a-f]{32}: Succeeded after \d+s$/m);
+    const signature = new URLSearchParams(sas).get("sig") as string;
+    assert.ok(!screen.includes(signature.slice(0, 12)) && !screen.includes(sas.slice(0, 12)), screen);
+  });
 });
 
 /** Same-length stand-ins for what differs between runs, so the table's borders still line up. */

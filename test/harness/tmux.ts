@@ -12,6 +12,8 @@ export interface TmuxPane {
   record(file: string): Promise<void>;
   /** Polls the pane until its text contains `marker` (the command's own end line). */
   waitFor(marker: string, timeoutMs?: number): Promise<string>;
+  /** Types `text` into the pane, then Enter: as a person at the keyboard would. */
+  type(text: string): Promise<void>;
   kill(): Promise<void>;
 }
 
@@ -58,6 +60,10 @@ export async function startTmuxPane(options: {
         if (Date.now() > deadline) throw new Error(`the pane never showed '${marker}':\n${text}`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
+    },
+    async type(text) {
+      await tmux("send-keys", "-t", "test", "-l", text);
+      await tmux("send-keys", "-t", "test", "Enter");
     },
     async kill() {
       await tmux("kill-server").catch(() => undefined);

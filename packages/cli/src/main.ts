@@ -5,6 +5,7 @@ import { registerKeyCommands } from "./commands/key.js";
 import { registerPrincipalCommands } from "./commands/principal.js";
 import { registerRestoreCommands } from "./commands/restore.js";
 import { registerRoleCommands } from "./commands/role.js";
+import { registerSecurityDomainCommands } from "./commands/security-domain.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerSettingCommands } from "./commands/setting.js";
 
@@ -27,5 +28,6 @@ registerBackupCommands(program);
 registerRestoreCommands(program);
 registerSettingCommands(program);
 registerPrincipalCommands(program);
+registerSecurityDomainCommands(program);
 
 await program.parseAsync(process.argv);

@@ -1,4 +1,5 @@
 export { startServer, type RunningServer } from "./server.js";
+export * from "./security-domain/client-side.js";
 export {
   parseServerConfig,
   serverConfigSchema,

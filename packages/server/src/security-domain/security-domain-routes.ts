@@ -1,0 +1,88 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { GLOBAL_SCOPE } from "../authorization/scope.js";
+import { checkApiVersion } from "../http/api-version.js";
+import { publicBaseUrl } from "../http/request-url.js";
+import type { RouteRegistry } from "../http/route-registry.js";
+import type { SecurityDomainService } from "./security-domain-service.js";
+
+/** The data actions of securitydomain.json (Managed HSM Administrator holds them all). */
+const prefix = "Microsoft.KeyVault/managedHsm/securitydomain";
+export const SecurityDomainAction = {
+  Download: `${prefix}/download/action`,
+  DownloadRead: `${prefix}/download/read`,
+  Upload: `${prefix}/upload/action`,
+  UploadRead: `${prefix}/upload/read`,
+  TransferKeyRead: `${prefix}/transferkey/read`,
+} as const;
+
+const objectBody = { body: { type: "object" } } as const;
+
+/** The securitydomain.json paths; all at scope "/", all answered before activation. */
+export function registerSecurityDomainRoutes(
+  routes: RouteRegistry,
+  service: SecurityDomainService,
+  retryAfterSeconds: number,
+): void {
+  const scope = () => GLOBAL_SCOPE;
+
+  /** 202 with Azure-AsyncOperation on the client's host and Retry-After. */
+  const accepted = (request: FastifyRequest, reply: FastifyReply, operation: "download" | "upload") => {
+    const version = checkApiVersion((request.query as Record<string, unknown>)["api-version"]);
+    return reply
+      .code(202)
+      .header(
+        "azure-asyncoperation",
+        `${publicBaseUrl(request)}/securitydomain/${operation}/pending?api-version=${encodeURIComponent(version)}`,
+      )
+      .header("retry-after", String(retryAfterSeconds));
+  };
+
+  routes.authorized({
+    method: "POST",
+    url: "/securitydomain/download",
+    operation: "HSMSecurityDomain_Download",
+    dataAction: SecurityDomainAction.Download,
+    scope,
+    schema: objectBody,
+    handler: async (request, reply) => {
+      const file = await service.download(request.body);
+      return accepted(request, reply, "download").send({ value: JSON.stringify(file) });
+    },
+  });
+  routes.authorized({
+    method: "GET",
+    url: "/securitydomain/download/pending",
+    operation: "HSMSecurityDomain_DownloadPending",
+    dataAction: SecurityDomainAction.DownloadRead,
+    scope,
+    handler: () => service.status("download"),
+  });
+  routes.authorized({
+    method: "GET",
+    url: "/securitydomain/upload",
+    operation: "HSMSecurityDomain_TransferKey",
+    dataAction: SecurityDomainAction.TransferKeyRead,
+    scope,
+    handler: () => service.transferKey(),
+  });
+  routes.authorized({
+    method: "POST",
+    url: "/securitydomain/upload",
+    operation: "HSMSecurityDomain_Upload",
+    dataAction: SecurityDomainAction.Upload,
+    scope,
+    schema: objectBody,
+    handler: async (request, reply) => {
+      const status = await service.upload(request.body);
+      return accepted(request, reply, "upload").send(status);
+    },
+  });
+  routes.authorized({
+    method: "GET",
+    url: "/securitydomain/upload/pending",
+    operation: "HSMSecurityDomain_UploadPending",
+    dataAction: SecurityDomainAction.UploadRead,
+    scope,
+    handler: () => service.status("upload"),
+  });
+}

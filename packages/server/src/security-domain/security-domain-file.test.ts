@@ -56,7 +56,8 @@ describe("security domain file and upload blob", () => {
       holders.map((holder) => holder.x5tS256),
     );
     const text = JSON.stringify(file);
-    for (const spelling of spellings(domainKey)) assert.ok(!text.includes(spelling));
+    for (const spelling of spellings(domainKey))
+      assert.ok(!text.includes(spelling), "no domain key in the file");
   });
 
   it("gives the domain key back with any quorum of the private keys", async () => {
@@ -122,7 +123,8 @@ describe("security domain file and upload blob", () => {
   it("moves the domain key to the transfer key's holder, and only to it", async () => {
     const transfer = await TransferKey.create("t");
     const blob = JSON.stringify(await createUploadBlob(domainKey, transfer.jwk));
-    for (const spelling of spellings(domainKey)) assert.ok(!blob.includes(spelling));
+    for (const spelling of spellings(domainKey))
+      assert.ok(!blob.includes(spelling), "no domain key in the blob");
     const opened = await openUploadBlob(blob, transfer);
     assert.deepEqual(opened.domainKey, domainKey);
     assert.equal(opened.domainKeyId, domainKeyIdOf(domainKey));

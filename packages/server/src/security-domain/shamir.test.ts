@@ -89,7 +89,7 @@ describe("Shamir's secret sharing", () => {
     }
     assert.notDeepEqual(await combineShares([shares[0] as Buffer, shares[1] as Buffer]), secret);
     // No single share reveals the secret's bytes.
-    for (const share of shares) assert.ok(!share.subarray(0, 32).equals(secret));
+    for (const share of shares) assert.ok(!share.subarray(0, 32).equals(secret), "a share is not the secret");
   });
 
   it("leaves the caller's secret untouched", async () => {

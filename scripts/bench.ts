@@ -14,6 +14,8 @@ import { type BenchOperation, inProcessOperations, serverOperations } from "./be
 import { type Measurement, measure } from "./bench-measure.js";
 import { BenchHttpsClient } from "./bench-client.js";
 import { processCpuMs, startBenchServer } from "./bench-server.js";
+import { benchBackupRestore } from "./bench-backup-restore.js";
+import { benchTwoNodes } from "./bench-two-nodes.js";
 
 const { values } = parseArgs({
   options: {
@@ -21,8 +23,11 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "16" },
     count: { type: "string" },
     "server-arg": { type: "string", multiple: true, default: [] },
+    /** Keys in the HSM for the backup and restore figures (5,000: the Managed HSM limit). */
+    "backup-keys": { type: "string", default: "5000" },
   },
 });
+const backupKeys = positiveInteger(values["backup-keys"], "--backup-keys");
 const concurrency = positiveInteger(values.concurrency, "--concurrency");
 const budget = values.count
   ? { count: positiveInteger(values.count, "--count") }
@@ -75,6 +80,36 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
+  await printTwoNodeFigures();
+  await printBackupRestoreFigures();
+}
+
+/** One node beside two nodes on one PostgreSQL database, requests alternating between them. */
+async function printTwoNodeFigures(): Promise<void> {
+  const rows = await benchTwoNodes(concurrency, budget, warmup);
+  console.log(`
+mhsm two nodes (one PostgreSQL database, this machine's ${availableParallelism()} CPUs shared by both):`);
+  console.log("operation                 | 1 node ops/s | 2 nodes ops/s | 2 nodes p50 ms | 2 nodes p99 ms");
+  for (const { label, oneNode, twoNodes } of rows) {
+    console.log(
+      [
+        label.padEnd(25),
+        oneNode.opsPerSecond.toFixed(0).padStart(12),
+        twoNodes.opsPerSecond.toFixed(0).padStart(13),
+        twoNodes.p50Ms.toFixed(2).padStart(14),
+        twoNodes.p99Ms.toFixed(2).padStart(14),
+      ].join(" | "),
+    );
+  }
+}
+
+/** A full backup of the HSM to Azurite and its restore, in keys per second. */
+async function printBackupRestoreFigures(): Promise<void> {
+  const { keys, backupSeconds, restoreSeconds } = await benchBackupRestore(backupKeys);
+  console.log(`
+mhsm backup and restore of ${keys} keys (Azurite, SQLite store):`);
+  console.log(`backup  | ${backupSeconds.toFixed(2)} s | ${(keys / backupSeconds).toFixed(0)} keys/s`);
+  console.log(`restore | ${restoreSeconds.toFixed(2)} s | ${(keys / restoreSeconds).toFixed(0)} keys/s`);
 }
 
 function printTable(rows: Row[]): void {

@@ -1,11 +1,17 @@
-// Runs every test file with node's built-in runner (Node 20 has no glob for --test).
-// Unit tests sit beside the code (packages/*/src/**/*.test.ts); end-to-end tests are under test/.
+// Runs every test file with node's built-in runner (Node 20 has no glob for --test), twice:
+//   1. everything, servers on the embedded SQLite store;
+//   2. the end-to-end tests (test/) again, every server on a real PostgreSQL cluster
+//      (scripts/run-tests-on-postgres.ts starts a throwaway one), so both backends are held to
+//      the same behaviour. Multi-node tests run once, in pass 1 (they start PostgreSQL themselves).
+// Arguments filter test files by substring; --sqlite-only / --postgres-only pick a pass.
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
-const filter = process.argv.slice(2);
+const args = process.argv.slice(2);
+const passes = args.includes("--postgres-only") ? ["postgres"] : args.includes("--sqlite-only") ? ["sqlite"] : ["sqlite", "postgres"];
+const filter = args.filter((arg) => !arg.startsWith("--"));
 
 function find(dir) {
   const found = [];
@@ -18,17 +24,27 @@ function find(dir) {
   return found;
 }
 
-const files = [...find(join(root, "packages")), ...find(join(root, "test"))]
+const all = [...find(join(root, "packages")), ...find(join(root, "test"))]
   .map((file) => relative(root, file))
   .filter((file) => filter.length === 0 || filter.some((f) => file.includes(f)))
   .sort();
-if (files.length === 0) {
+if (all.length === 0) {
   console.error("no test files found");
   process.exit(1);
 }
-const result = spawnSync(
-  process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...files],
-  { cwd: root, stdio: "inherit" },
-);
-process.exit(result.status ?? 1);
+
+const runner = ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec"];
+let status = 0;
+for (const pass of passes) {
+  const files =
+    pass === "sqlite" ? all : all.filter((file) => file.startsWith("test/") && !file.startsWith("test/multinode/"));
+  if (files.length === 0) continue;
+  console.log(`\n# pass: servers on ${pass} (${files.length} test files)\n`);
+  const command =
+    pass === "sqlite"
+      ? [...runner, ...files]
+      : ["--import", "tsx", "scripts/run-tests-on-postgres.ts", ...runner, ...files];
+  const result = spawnSync(process.execPath, command, { cwd: root, stdio: "inherit" });
+  if (result.status !== 0) status = result.status ?? 1;
+}
+process.exit(status);

@@ -47,6 +47,11 @@ describe("backup and restore: wire, failures and guarantees", () => {
       },
     });
   };
+  const preRestore = (folder: string) =>
+    call("PUT", `/prerestore?${V}`, {
+      sasTokenParameters: { storageResourceUri: containerUrl, token: sas },
+      folderToRestore: folder,
+    });
   const customRoles = async (on = server, who = token) =>
     (
       (await rawRequest(on, { path: `${DEFS}?${V}`, token: who })).json.value as Array<{
@@ -249,19 +254,7 @@ describe("backup and restore: wire, failures and guarantees", () => {
     await manifestBlob.delete();
     const partial = await waitForJob(server, token, await startRestore(folderUrl));
     assert.match(partial.json.error.message, /no backup manifest/);
-    const pre = await waitForJob(
-      server,
-      token,
-      await rawRequest(server, {
-        method: "PUT",
-        path: `/prerestore?${V}`,
-        token,
-        body: {
-          sasTokenParameters: { storageResourceUri: containerUrl, token: sas },
-          folderToRestore: folder,
-        },
-      }),
-    );
+    const pre = await waitForJob(server, token, await preRestore(folder));
     assert.equal(pre.json.status, "Failed");
     assert.match(pre.json.error.message, /no backup manifest/);
 
@@ -278,19 +271,7 @@ describe("backup and restore: wire, failures and guarantees", () => {
     assert.equal((await putRole("e0000000-0000-4000-8000-000000000002")).status, 201);
     const before = await customRoles();
     const folder = folderUrl.slice(containerUrl.length + 1);
-    const pre = await waitForJob(
-      server,
-      token,
-      await rawRequest(server, {
-        method: "PUT",
-        path: `/prerestore?${V}`,
-        token,
-        body: {
-          sasTokenParameters: { storageResourceUri: containerUrl, token: sas },
-          folderToRestore: folder,
-        },
-      }),
-    );
+    const pre = await waitForJob(server, token, await preRestore(folder));
     assert.equal(pre.json.status, "Succeeded", pre.text);
     assert.match(pre.json.statusDetails, /can be restored/);
     assert.ok(!("azureStorageBlobContainerUri" in pre.json), "restore jobs have the RestoreOperation shape");

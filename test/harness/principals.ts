@@ -14,9 +14,11 @@ export const RESOURCE = "https://managedhsm.azure.net";
 /** A client-credentials token from the server's identity provider. */
 export async function tokenFor(
   server: ServerProcess,
-  credentials: { clientId: string; clientSecret: string },
+  credentials: { clientId: string; clientSecret: string; tokenEndpoint?: string },
 ): Promise<string> {
-  const tokenPath = new URL(server.admin.tokenEndpoint).pathname;
+  // The server's own token endpoint (its tenant); the credentials' only when the server has none
+  // recorded (a node that did not make the HSM's initial administrator).
+  const tokenPath = new URL(server.admin.tokenEndpoint || (credentials.tokenEndpoint as string)).pathname;
   const response = await rawRequest(server, {
     method: "POST",
     path: tokenPath,

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { createDatabase, databaseNameFor } from "./postgres.js";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
 export const MHSM_BIN = join(REPO_ROOT, "packages/cli/dist/main.js");
@@ -38,6 +39,11 @@ export interface StartOptions {
   args?: string[];
   env?: Record<string, string>;
   port?: number;
+  /**
+   * Credentials to use instead of this node's initial-admin.json: a second node on a shared
+   * database has none (the first node made the HSM's initial administrator).
+   */
+  admin?: InitialAdmin;
 }
 
 /**
@@ -49,6 +55,7 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
   const args = [
     MHSM_BIN,
     "serve",
+    ...(await storeArguments(dataDir, options)),
     "--data-dir",
     dataDir,
     "--port",
@@ -66,8 +73,10 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
 
   const url = await waitForListening(child, () => output);
-  const admin = JSON.parse(await readFile(join(dataDir, "initial-admin.json"), "utf8")) as InitialAdmin;
-  const ca = await readFile(admin.caFile, "utf8");
+  const admin =
+    options.admin ?? (JSON.parse(await readFile(join(dataDir, "initial-admin.json"), "utf8")) as InitialAdmin);
+  // Each node has its own CA (in its data directory) unless it was given a certificate.
+  const ca = await readFile(options.admin ? join(dataDir, "tls", "ca.pem") : admin.caFile, "utf8");
   const stop = () => stopProcess(child);
   return {
     url,
@@ -88,6 +97,16 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * When the suite runs on PostgreSQL (MHSM_TEST_POSTGRES_URL, set by scripts/run-tests.mjs),
+ * each data directory gets its own database, the same one again when a test restarts a server.
+ */
+async function storeArguments(dataDir: string, options: StartOptions): Promise<string[]> {
+  const cluster = process.env.MHSM_TEST_POSTGRES_URL;
+  if (!cluster || options.args?.includes("--store")) return [];
+  return ["--store", await createDatabase(cluster, databaseNameFor(dataDir))];
 }
 
 /** Runs `mhsm serve` expecting it to fail at start; resolves with its exit code and output. */

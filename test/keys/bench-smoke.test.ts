@@ -14,7 +14,17 @@ describe("npm run bench (smoke)", () => {
     }>((resolve) => {
       const child = spawn(
         process.execPath,
-        ["--import", "tsx", join(REPO_ROOT, "scripts/bench.ts"), "--count", "12", "--concurrency", "3"],
+        [
+          "--import",
+          "tsx",
+          join(REPO_ROOT, "scripts/bench.ts"),
+          "--count",
+          "12",
+          "--concurrency",
+          "3",
+          "--backup-keys",
+          "20",
+        ],
         { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
       );
       let out = "";
@@ -24,6 +34,11 @@ describe("npm run bench (smoke)", () => {
       child.on("exit", (exitCode) => resolve({ code: exitCode, stdout: out, stderr: err }));
     });
     assert.equal(code, 0, `${stdout}\n${stderr}`);
+    assert.match(stdout, /mhsm two nodes \(one PostgreSQL database/);
+    assert.match(stdout, /^EC P-256 ES256 sign\s+\|\s+\d+ \|\s+\d+ \|/m);
+    assert.match(stdout, /mhsm backup and restore of 20 keys/);
+    assert.match(stdout, /^backup  \| \d+\.\d{2} s \| \d+ keys\/s$/m);
+    assert.match(stdout, /^restore \| \d+\.\d{2} s \| \d+ keys\/s$/m);
     assert.match(stdout, /3 concurrent clients, 12 operations per row/);
     assert.match(stdout, /operation\s+\| server ops\/s \| p50 ms \| p99 ms \| in-process ops\/s/);
     for (const label of [

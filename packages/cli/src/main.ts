@@ -8,6 +8,7 @@ import { registerRoleCommands } from "./commands/role.js";
 import { registerSecurityDomainCommands } from "./commands/security-domain.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerSettingCommands } from "./commands/setting.js";
+import { registerMigrateCommand } from "./commands/migrate.js";
 
 const program = new Command("mhsm")
   .description("mhsm: a self-hosted key service that speaks the Azure Key Vault Managed HSM API")
@@ -22,6 +23,7 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 });
 
 registerServeCommand(program);
+registerMigrateCommand(program);
 registerRoleCommands(program);
 registerKeyCommands(program);
 registerBackupCommands(program);

@@ -8,3 +8,5 @@ export {
   type ServerConfigInput,
 } from "./config/server-config.js";
 export { SUPPORTED_API_VERSIONS } from "./http/api-version.js";
+export { migrateStore } from "./migrate.js";
+export { redactPassword } from "./store/database.js";

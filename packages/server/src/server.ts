@@ -23,7 +23,9 @@ import { BackupService } from "./backup/backup-service.js";
 import { RestoreGate } from "./backup/restore-gate.js";
 import { JobRunner } from "./jobs/job-runner.js";
 import { type KeysModule, createKeysModule } from "./keys/keys-module.js";
-import { openSqliteDatabase } from "./store/sqlite-database.js";
+import { openDatabase } from "./store/database.js";
+import { type ChangeFeed, LocalChangeFeed, PostgresChangeFeed } from "./store/change-feed.js";
+import { loadOrCreateNodeId } from "./node-identity.js";
 import { Store } from "./store/store.js";
 import { loadServerTls } from "./tls/server-tls.js";
 
@@ -45,7 +47,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   await ensureDirectory(config.dataDir);
   const { key: domainKey } = await loadOrCreateDomainKey(join(config.dataDir, "domain.key"));
   const barrier = Barrier.fromDomainKey(domainKey);
-  const store = await Store.open(openSqliteDatabase(join(config.dataDir, "mhsm.db")), barrier);
+  const database = openDatabase(config.store, config.dataDir);
+  // Several nodes may start at once: Kysely's migrator takes a lock in the database.
+  const store = await Store.open(database.db, barrier, database.dialect);
+  const nodeId = await loadOrCreateNodeId(config.dataDir);
+  let changes: ChangeFeed | undefined;
+  let restoreGate: RestoreGate | undefined;
   let app: FastifyInstance | undefined;
   let runningJobs: JobRunner | undefined;
   let keysModule: KeysModule | undefined;
@@ -62,7 +69,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       keyFile: config.tlsKey,
     });
 
-    const rbac = new RbacEngine(store);
+    changes =
+      database.dialect === "postgres" && database.connectionString
+        ? await PostgresChangeFeed.connect(database.connectionString, (message) =>
+            console.warn(`mhsm: ${message}`),
+          )
+        : new LocalChangeFeed();
+    const rbac = new RbacEngine(store, config.rbacCacheSeconds * 1000);
+    rbac.follow(changes);
     const principals = new PrincipalService(store);
     const idp = new EmbeddedIdentityProvider(
       tenantId,
@@ -97,13 +111,21 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         keysModule?.invalidateCaches();
       },
     });
-    const restoreGate = new RestoreGate();
-    const jobs = new JobRunner(store, backups.handlers(), console);
+    const gate = new RestoreGate(store);
+    restoreGate = gate;
+    if (database.dialect === "postgres") gate.follow(changes);
+    const jobs = new JobRunner(store, backups.handlers(), {
+      nodeId,
+      leaseMs: config.jobLeaseSeconds * 1000,
+      changes,
+      log: {
+        error: (details, message) => console.error(`mhsm: ${message}`, details),
+        warn: (message) => console.warn(message),
+      },
+    });
     runningJobs = jobs;
-    jobs.onJob((job, phase) => restoreGate.observe(job, phase));
-    const interrupted = await jobs.failInterrupted();
-    if (interrupted > 0)
-      console.warn(`mhsm: ${interrupted} job(s) interrupted by the last shutdown were marked Failed`);
+    jobs.onJob((job, phase) => gate.observe(job, phase));
+    await jobs.start();
     keysModule = createKeysModule(store, domainKey, config.keys, (message, error) =>
       console.error(`mhsm: ${message}: ${error instanceof Error ? error.message : String(error)}`),
     );
@@ -119,13 +141,17 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
     // The initial administrator is made before the port opens, so there is no moment when the
     // HSM listens without anyone able to administer it.
-    let newAdminSecret: { clientId: string; clientSecret: string; objectId: string } | undefined;
-    if (!(await store.meta.get(INITIAL_ADMIN_META))) {
-      const admin = await principals.create("initial-admin");
-      await roleAssignments.ensureAdministrator(admin.objectId, randomUUID);
-      await store.meta.getOrInsert(INITIAL_ADMIN_META, admin.objectId);
-      newAdminSecret = admin;
-    }
+    // One transaction, so of several nodes starting on one new database exactly one makes it.
+    const newAdminSecret = await store.transaction(async (tx) => {
+      if (await tx.meta.get(INITIAL_ADMIN_META)) return undefined;
+      const admin = await new PrincipalService(tx).create("initial-admin");
+      await new RoleAssignmentService(tx, rbac, roleDefinitions, config.limits).ensureAdministrator(
+        admin.objectId,
+        randomUUID,
+      );
+      await tx.meta.getOrInsert(INITIAL_ADMIN_META, admin.objectId);
+      return admin;
+    });
     for (const objectId of config.administrators)
       await roleAssignments.ensureAdministrator(objectId, randomUUID);
 
@@ -146,7 +172,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       settings,
       jobs,
       backups,
-      restoreGate,
+      restoreGate: gate,
       jobRetryAfterSeconds: config.jobRetryAfterSeconds,
       audit,
       keys: keysModule.routes,
@@ -178,6 +204,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         await running.close();
         await keysModule?.close();
         await runningJobs?.close();
+        restoreGate?.stop();
+        await changes?.close();
         await audit.close();
         await store.close();
       },
@@ -186,6 +214,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     await app?.close().catch(() => undefined);
     await keysModule?.close().catch(() => undefined);
     await runningJobs?.close().catch(() => undefined);
+    restoreGate?.stop();
+    await changes?.close().catch(() => undefined);
     await audit.close();
     await store.close();
     throw error;

@@ -73,6 +73,23 @@ export function registerServeCommand(program: Command): void {
     )
     .addOption(
       new Option(
+        "--store <store>",
+        "'sqlite' (default, in the data directory) or a postgres:// URL shared by nodes",
+      ).env("MHSM_STORE"),
+    )
+    .addOption(
+      new Option(
+        "--rbac-cache-seconds <seconds>",
+        "longest a node acts on cached role grants (default 5)",
+      ).env("MHSM_RBAC_CACHE_SECONDS"),
+    )
+    .addOption(
+      new Option("--job-lease <seconds>", "how long a node's claim on a running job lasts (default 15)").env(
+        "MHSM_JOB_LEASE_SECONDS",
+      ),
+    )
+    .addOption(
+      new Option(
         "--storage-account-name <name>",
         "the server's own Azure Storage account (for useManagedIdentity)",
       ).env("MHSM_STORAGE_ACCOUNT_NAME"),
@@ -135,6 +152,9 @@ interface ServeOptions {
   oidcAudience?: string[];
   listPageSize?: string;
   logLevel?: string;
+  store?: string;
+  jobLease?: string;
+  rbacCacheSeconds?: string;
   storageAccountName?: string;
   storageAccountKey?: string;
   localBackupRoot?: string[];
@@ -158,6 +178,9 @@ async function serve(options: ServeOptions): Promise<void> {
     listPageSize: options.listPageSize,
     logLevel: options.logLevel,
     localBackupRoots: options.localBackupRoot,
+    store: options.store,
+    jobLeaseSeconds: options.jobLease,
+    rbacCacheSeconds: options.rbacCacheSeconds,
     jobRetryAfterSeconds: options.jobRetryAfter,
   };
   if (options.storageAccountName || options.storageAccountKey) {

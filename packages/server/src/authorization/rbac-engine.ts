@@ -1,3 +1,4 @@
+import type { ChangeFeed } from "../store/change-feed.js";
 import type { Store } from "../store/store.js";
 import { builtInRole } from "./builtin-roles.js";
 import { actionMatches } from "./data-actions.js";
@@ -15,13 +16,26 @@ interface Grant {
  * action when one of its permissions lists a matching data action and no matching notDataAction
  * in that same permission; notDataActions subtract, they do not deny what another role grants.
  *
- * A principal's grants are cached until any role definition or assignment changes in this
- * process (`invalidate`, called by the RBAC services after every write).
+ * A principal's grants are cached. Any role change drops the cache: at once on the node that
+ * made it (`invalidate`, called by the RBAC services after every write), and through the change
+ * feed on every other node (PostgreSQL NOTIFY, milliseconds). Entries also expire after
+ * `maxAgeMs`, which bounds how long a node can act on an old role if a notification is lost.
  */
 export class RbacEngine {
-  #grants = new Map<string, Promise<Grant[]>>();
+  #grants = new Map<string, { loadedAt: number; grants: Promise<Grant[]> }>();
+  #changes: ChangeFeed | undefined;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly maxAgeMs = 5000,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Hears role changes made on other nodes, and tells them about this node's. */
+  follow(changes: ChangeFeed): void {
+    this.#changes = changes;
+    changes.subscribe("rbac", () => this.dropCache());
+  }
 
   async can(principalId: string, dataAction: string, scope: string): Promise<boolean> {
     const grants = await this.grantsOf(principalId);
@@ -30,20 +44,26 @@ export class RbacEngine {
     );
   }
 
+  /** After a role change on this node: drop the cache here and announce it to the others. */
   invalidate(): void {
+    this.dropCache();
+    void this.#changes?.publish("rbac").catch(() => undefined);
+  }
+
+  private dropCache(): void {
     this.#grants = new Map();
   }
 
   private grantsOf(principalId: string): Promise<Grant[]> {
-    let grants = this.#grants.get(principalId);
-    if (!grants) {
-      grants = this.loadGrants(principalId);
-      const cache = this.#grants;
-      if (cache.size > 10_000) cache.clear();
-      cache.set(principalId, grants);
-      // A failed load must not stay cached.
-      grants.catch(() => cache.delete(principalId));
-    }
+    const now = this.clock();
+    const cached = this.#grants.get(principalId);
+    if (cached && now - cached.loadedAt < this.maxAgeMs) return cached.grants;
+    const grants = this.loadGrants(principalId);
+    const cache = this.#grants;
+    if (cache.size > 10_000) cache.clear();
+    cache.set(principalId, { loadedAt: now, grants });
+    // A failed load must not stay cached.
+    grants.catch(() => cache.delete(principalId));
     return grants;
   }
 

@@ -85,10 +85,13 @@ export class BackupService {
     const location = { ...container, folder };
     const storage = openBackupStorage(location, this.credentialFor(stored.storage, location));
     // One transaction: the backup is a consistent picture even while the HSM keeps serving.
-    const rows = await this.store.transaction(async (tx) => ({
-      ...(await tx.snapshots.readAll()),
-      principals: await tx.snapshots.readPrincipals(),
-    }));
+    const rows = await this.store.transaction(
+      async (tx) => ({
+        ...(await tx.snapshots.readAll()),
+        principals: await tx.snapshots.readPrincipals(),
+      }),
+      { readOnly: true },
+    );
     const manifest = await writeBackup(
       storage,
       this.keyring,

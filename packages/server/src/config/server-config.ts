@@ -82,6 +82,24 @@ export const serverConfigSchema = z.strictObject({
     .optional(),
   /** Folders a file: backup URL may point into; default: <dataDir>/backups. */
   localBackupRoots: z.array(z.string().min(1)).default([]),
+  /**
+   * Where the HSM's state lives: "sqlite" (the embedded default, one file in the data directory)
+   * or a postgres:// URL that several server nodes share.
+   */
+  store: z
+    .string()
+    .default("sqlite")
+    .refine(
+      (value) => value === "sqlite" || /^postgres(ql)?:\/\/.+/.test(value),
+      "must be 'sqlite' or a postgres:// URL",
+    ),
+  /**
+   * How long a node may act on cached role grants. Role changes reach every node through the
+   * change feed within milliseconds; this bounds staleness if a notification is lost.
+   */
+  rbacCacheSeconds: z.coerce.number().int().min(0).max(3600).default(5),
+  /** How long a node's claim on a running job lasts without renewal; another node fails the job after it. */
+  jobLeaseSeconds: z.coerce.number().int().min(2).max(600).default(15),
   /** Retry-After on long-running operations, in seconds. */
   jobRetryAfterSeconds: z.coerce.number().int().min(1).max(60).default(1),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "silent"]).default("info"),

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { FastifyBaseLogger } from "fastify";
 import { conflict } from "../errors.js";
+import type { ChangeFeed } from "../store/change-feed.js";
 import type { Store } from "../store/store.js";
 import { type Job, JobFailure, type JobKind } from "./job-model.js";
 
@@ -20,6 +20,16 @@ export interface JobOutcome {
 
 export type JobHandler = (context: JobContext) => Promise<JobOutcome>;
 
+export interface JobRunnerOptions {
+  /** This node: stable across its restarts (kept in the data directory). */
+  nodeId: string;
+  /** How long a claim lasts without renewal. */
+  leaseMs: number;
+  changes: ChangeFeed;
+  log: { error(details: object, message: string): void; warn(message: string): void };
+  clock?: () => number;
+}
+
 /** Jobs that hold the one backup-or-restore slot (pre-checks change nothing, so they do not). */
 const EXCLUSIVE: Record<JobKind, boolean> = {
   backup: true,
@@ -30,76 +40,69 @@ const EXCLUSIVE: Record<JobKind, boolean> = {
 };
 
 /**
- * Runs long-running operations. A job is a row first (so its status outlives the request and
- * the process), then work in the background. On start, jobs a previous process left
- * InProgress are failed with the reason: their work was not committed (restores apply in one
- * transaction at the end; a backup without its manifest is refused by every restore), so
- * starting the operation again is always safe.
+ * Runs long-running operations. A job is a row first (so its status outlives the request, the
+ * process and the node), then work in the background on the node that accepted it, which holds
+ * a lease on the row and renews it while the work runs.
+ *
+ * A job whose node died is failed with the reason, never left InProgress: by this node at once
+ * when it starts again (the job was its own), or by any node once the lease has run out. Its
+ * work was not kept (restores apply in one transaction at the end; a backup without its
+ * manifest is refused by every restore), so running the operation again is always safe.
  */
 export class JobRunner {
   readonly #handlers: Record<JobKind, JobHandler>;
   readonly #running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   readonly #listeners = new Set<(job: Job, phase: "started" | "finished") => void>();
+  readonly #clock: () => number;
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
     handlers: Record<JobKind, JobHandler>,
-    private readonly log: FastifyBaseLogger | Console,
-    private readonly clock: () => number = Date.now,
+    private readonly options: JobRunnerOptions,
   ) {
     this.#handlers = handlers;
+    this.#clock = options.clock ?? Date.now;
   }
 
-  /** Lets other parts react to jobs (e.g. the restore gate). */
+  /** Lets other parts react to this node's jobs (e.g. the restore gate). */
   onJob(listener: (job: Job, phase: "started" | "finished") => void): void {
     this.#listeners.add(listener);
   }
 
-  async failInterrupted(): Promise<number> {
-    const interrupted = await this.store.jobs.listInProgress();
-    for (const job of interrupted) {
-      await this.store.jobs.finish(job.id, {
-        status: "Failed",
-        endTime: this.now(),
-        error: {
-          code: "JobInterrupted",
-          message: `The server stopped while this ${job.kind} job was running; nothing it did was kept. Start the operation again.`,
-        },
-      });
-    }
-    return interrupted.length;
+  /** Fails abandoned jobs now, then keeps renewing this node's leases and sweeping others'. */
+  async start(): Promise<void> {
+    const failed = await this.failAbandoned();
+    if (failed > 0)
+      this.options.log.warn(`mhsm: ${failed} job(s) left running by a stopped node were marked Failed`);
+    this.#timer = setInterval(() => void this.tick(), Math.max(500, Math.floor(this.options.leaseMs / 3)));
+    this.#timer.unref();
   }
 
   /** Inserts the job (409 when an exclusive job is already running) and starts it. */
-  async start(kind: JobKind, request: unknown, createdBy: string): Promise<Job> {
+  async submit(kind: JobKind, request: unknown, createdBy: string): Promise<Job> {
     const job: Job = {
       id: randomUUID().replace(/-/g, ""),
       kind,
       status: "InProgress",
       statusDetails: null,
       error: null,
-      startTime: this.now(),
+      startTime: Math.floor(this.#clock() / 1000),
       endTime: null,
       resultUri: null,
       exclusive: EXCLUSIVE[kind],
       createdBy,
     };
-    await this.store
-      .transaction(async (tx) => {
-        if (job.exclusive) {
-          const running = await tx.jobs.runningExclusive();
-          if (running) throw alreadyRunning(running);
-        }
-        await tx.jobs.insert(job, request);
-      })
-      .catch(async (error: unknown) => {
-        // The unique index is the last word when two nodes race past the check above.
-        if (job.exclusive && isUniqueViolation(error)) {
-          const running = await this.store.jobs.runningExclusive();
-          throw alreadyRunning(running);
-        }
-        throw error;
-      });
+    const lease = { owner: this.options.nodeId, expiresAt: this.#clock() + this.options.leaseMs };
+    // The unique index on running exclusive jobs is the last word when nodes race past the
+    // check; the store retries on the violation and the check then names the winner.
+    await this.store.transaction(async (tx) => {
+      if (job.exclusive) {
+        const running = await tx.jobs.runningExclusive();
+        if (running) throw alreadyRunning(running);
+      }
+      await tx.jobs.insert(job, request, lease);
+    });
     this.launch(job, request);
     return job;
   }
@@ -110,13 +113,42 @@ export class JobRunner {
 
   /** Aborts running jobs and waits for them to record their end. */
   async close(): Promise<void> {
+    clearInterval(this.#timer);
     for (const { controller } of this.#running.values()) controller.abort();
     await Promise.all([...this.#running.values()].map((r) => r.done));
   }
 
-  /** Resolves when the job with this id is no longer running in this process. */
-  async settled(id: string): Promise<void> {
-    await this.#running.get(id)?.done;
+  private async tick(): Promise<void> {
+    try {
+      await this.store.jobs.renewLeases(
+        [...this.#running.keys()],
+        this.options.nodeId,
+        this.#clock() + this.options.leaseMs,
+      );
+      await this.failAbandoned();
+    } catch (error) {
+      this.options.log.error({ err: error }, "job lease upkeep failed");
+    }
+  }
+
+  private async failAbandoned(): Promise<number> {
+    const now = this.#clock();
+    // This node's own jobs that are not running in this process belong to its previous life.
+    const deadOwner = this.options.nodeId;
+    let failed = 0;
+    for (const job of await this.store.jobs.listAbandoned(now, deadOwner)) {
+      if (this.#running.has(job.id)) continue;
+      const done = await this.store.jobs.failIfAbandoned(job.id, now, deadOwner, {
+        endTime: Math.floor(now / 1000),
+        error: {
+          code: "JobInterrupted",
+          message: `The server stopped while this ${job.kind} job was running; nothing it did was kept. Start the operation again.`,
+        },
+      });
+      if (done) failed++;
+    }
+    if (failed > 0) await this.options.changes.publish("jobs");
+    return failed;
   }
 
   private launch(job: Job, request: unknown): void {
@@ -136,7 +168,7 @@ export class JobRunner {
       });
       await this.store.jobs.finish(job.id, {
         status: "Succeeded",
-        endTime: this.now(),
+        endTime: Math.floor(this.#clock() / 1000),
         statusDetails: outcome.statusDetails ?? null,
         resultUri: outcome.resultUri ?? null,
       });
@@ -154,15 +186,15 @@ export class JobRunner {
                 "The job failed because of an internal error; the server log has the details.",
               );
       if (!(error instanceof JobFailure) && !signal.aborted)
-        this.log.error({ err: error, jobId: job.id }, "job failed");
+        this.options.log.error({ err: error, jobId: job.id }, "job failed");
       await this.store.jobs
         .finish(job.id, {
           status: "Failed",
-          endTime: this.now(),
+          endTime: Math.floor(this.#clock() / 1000),
           error: { code: failure.code, message: failure.message },
         })
         .catch((finishError: unknown) =>
-          this.log.error({ err: finishError, jobId: job.id }, "could not record job failure"),
+          this.options.log.error({ err: finishError, jobId: job.id }, "could not record job failure"),
         );
     } finally {
       this.emit(job, "finished");
@@ -171,10 +203,7 @@ export class JobRunner {
 
   private emit(job: Job, phase: "started" | "finished"): void {
     for (const listener of this.#listeners) listener(job, phase);
-  }
-
-  private now(): number {
-    return Math.floor(this.clock() / 1000);
+    void this.options.changes.publish("jobs").catch(() => undefined);
   }
 }
 
@@ -184,9 +213,4 @@ function alreadyRunning(running: Job | undefined) {
     "Conflict",
     `The HSM is already running ${what}. Only one backup or restore can run at a time.`,
   );
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: string }).code ?? "";
-  return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "23505";
 }

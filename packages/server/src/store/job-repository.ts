@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { ExpressionBuilder, Kysely } from "kysely";
 import type { Barrier } from "../barrier/barrier.js";
 import type { Job, JobKind, JobStatus } from "../jobs/job-model.js";
 import type { Database, JobTable } from "./schema.js";
@@ -10,7 +10,7 @@ export class JobRepository {
     private readonly barrier: Barrier,
   ) {}
 
-  async insert(job: Job, request: unknown): Promise<void> {
+  async insert(job: Job, request: unknown, lease: { owner: string; expiresAt: number }): Promise<void> {
     await this.db
       .insertInto("jobs")
       .values({
@@ -26,6 +26,8 @@ export class JobRepository {
         request_sealed: this.barrier.seal(JSON.stringify(request), requestIdentity(job.id)),
         exclusive: job.exclusive ? 1 : 0,
         created_by: job.createdBy,
+        lease_owner: lease.owner,
+        lease_expires_at: lease.expiresAt,
       })
       .execute();
   }
@@ -57,6 +59,64 @@ export class JobRepository {
   async listInProgress(): Promise<Job[]> {
     const rows = await this.db.selectFrom("jobs").selectAll().where("status", "=", "InProgress").execute();
     return rows.map(toModel);
+  }
+
+  /** Extends this node's claim on its running jobs. */
+  async renewLeases(ids: string[], owner: string, expiresAt: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable("jobs")
+      .set({ lease_expires_at: expiresAt })
+      .where("id", "in", ids)
+      .where("lease_owner", "=", owner)
+      .where("status", "=", "InProgress")
+      .execute();
+  }
+
+  /**
+   * Running jobs nobody is running any more: their lease ran out, or they belong to this node's
+   * previous life (`deadOwner`), or they predate leases.
+   */
+  async listAbandoned(now: number, deadOwner: string): Promise<Job[]> {
+    const rows = await this.db
+      .selectFrom("jobs")
+      .selectAll()
+      .where("status", "=", "InProgress")
+      .where((eb) => abandoned(eb, now, deadOwner))
+      .execute();
+    return rows.map(toModel);
+  }
+
+  /** Fails a job only if it is still abandoned: a lease renewed in the meantime wins. Returns whether it did. */
+  async failIfAbandoned(
+    id: string,
+    now: number,
+    deadOwner: string,
+    outcome: { endTime: number; error: { code: string; message: string } },
+  ): Promise<boolean> {
+    const result = await this.db
+      .updateTable("jobs")
+      .set({
+        status: "Failed",
+        end_time: outcome.endTime,
+        error_code: outcome.error.code,
+        error_message: outcome.error.message,
+      })
+      .where("id", "=", id)
+      .where("status", "=", "InProgress")
+      .where((eb) => abandoned(eb, now, deadOwner))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async countRunning(kind: JobKind): Promise<number> {
+    const row = await this.db
+      .selectFrom("jobs")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("status", "=", "InProgress")
+      .where("kind", "=", kind)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   async setDetails(id: string, statusDetails: string): Promise<void> {
@@ -96,6 +156,15 @@ export class JobRepository {
 }
 
 const requestIdentity = (id: string) => `jobs/${id}/request`;
+
+/** A running job nobody runs: lease run out, owned by this node's previous life, or from before leases. */
+function abandoned(eb: ExpressionBuilder<Database, "jobs">, now: number, deadOwner: string) {
+  return eb.or([
+    eb("lease_expires_at", "<", now),
+    eb("lease_owner", "=", deadOwner),
+    eb("lease_owner", "is", null),
+  ]);
+}
 
 function toModel(row: JobTable): Job {
   return {

@@ -123,6 +123,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex("jobs_by_status").on("jobs").column("status").execute();
     },
   },
+  "0004_job_leases": {
+    async up(db: Kysely<unknown>) {
+      // The node running a job renews its lease; when a lease runs out, another node fails the job.
+      await db.schema.alterTable("jobs").addColumn("lease_owner", "text").execute();
+      await db.schema.alterTable("jobs").addColumn("lease_expires_at", "bigint").execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -93,6 +93,9 @@ export interface JobTable {
   /** 1 for jobs that hold the HSM's one backup-or-restore slot. */
   exclusive: number | string;
   created_by: string;
+  /** The node running the job, and until when (unix ms) its claim holds. */
+  lease_owner: string | null;
+  lease_expires_at: number | string | null;
 }
 
 export interface Database {

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Barrier } from "../barrier/barrier.js";
 import { KeyRepository } from "../keys/key-repository.js";
 import { MetaRepository } from "./meta-repository.js";
@@ -10,11 +10,34 @@ import { JobRepository } from "./job-repository.js";
 import { SettingRepository } from "./setting-repository.js";
 import { SnapshotRepository } from "./snapshot-repository.js";
 import type { Database } from "./schema.js";
+import type { Dialect } from "./database.js";
+
+/** Any fixed number: the advisory lock every write transaction of every node takes on PostgreSQL. */
+const WRITE_LOCK = 0x6d68736d; // "mhsm"
+
+/** Serialization failures and deadlocks (PostgreSQL), and unique violations: run the work again. */
+const RETRYABLE = new Set([
+  "40001",
+  "40P01",
+  "23505",
+  "SQLITE_BUSY",
+  "SQLITE_CONSTRAINT_UNIQUE",
+  "SQLITE_CONSTRAINT_PRIMARYKEY",
+]);
+const MAX_ATTEMPTS = 8;
 
 /**
  * The store: repositories over one database handle. `transaction` hands the callback a Store
  * bound to the transaction, so a service can read, check a limit and write as one unit.
- * The backend (SQLite now, PostgreSQL later) is only the Kysely dialect underneath.
+ * The backend (SQLite, or PostgreSQL for several nodes) is only the Kysely dialect underneath.
+ *
+ * Write transactions run one at a time, whatever the number of nodes: SQLite has one writer
+ * by nature; on PostgreSQL every write transaction first takes one transaction-scoped advisory
+ * lock. So a check-then-write (a name is free, a limit is not reached, the next version) holds
+ * with many nodes writing at once, without the false conflicts of SERIALIZABLE's predicate
+ * locks. Reads outside transactions, and read-only transactions (snapshots), do not wait.
+ * Should a unique violation still surface (a write made outside a transaction), the work is run
+ * again and reports its own clear error (e.g. 409 Conflict) instead of a database error.
  */
 export class Store {
   readonly meta: MetaRepository;
@@ -29,6 +52,7 @@ export class Store {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly barrier: Barrier,
+    readonly dialect: Dialect = "sqlite",
   ) {
     this.meta = new MetaRepository(db);
     this.principals = new PrincipalRepository(db, barrier);
@@ -40,13 +64,33 @@ export class Store {
     this.keys = new KeyRepository(db, barrier);
   }
 
-  static async open(db: Kysely<Database>, barrier: Barrier): Promise<Store> {
+  static async open(db: Kysely<Database>, barrier: Barrier, dialect: Dialect = "sqlite"): Promise<Store> {
     await migrateToLatest(db as unknown as Kysely<unknown>);
-    return new Store(db, barrier);
+    return new Store(db, barrier, dialect);
   }
 
-  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => work(new Store(trx, this.barrier)));
+  async transaction<T>(work: (tx: Store) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const postgres = this.dialect === "postgres";
+        const builder = this.db.transaction();
+        // A read-only transaction on PostgreSQL sees one snapshot throughout (repeatable read).
+        const transaction =
+          postgres && options.readOnly
+            ? builder.setIsolationLevel("repeatable read").setAccessMode("read only")
+            : builder;
+        return await transaction.execute(async (trx) => {
+          if (postgres && !options.readOnly)
+            await sql`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`.execute(trx);
+          return work(new Store(trx, this.barrier, this.dialect));
+        });
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (attempt >= MAX_ATTEMPTS || typeof code !== "string" || !RETRYABLE.has(code)) throw error;
+        // Back off a little, with jitter, so racing writers do not collide again in step.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      }
+    }
   }
 
   async close(): Promise<void> {

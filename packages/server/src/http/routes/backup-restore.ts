@@ -53,7 +53,7 @@ export function registerBackupRestoreRoutes(
     body: Parameters<BackupService["prepare"]>[1],
   ) {
     const prepared = await backups.prepare(kind, body);
-    const job = await runner.start(kind, prepared, request.caller?.objectId ?? "unknown");
+    const job = await runner.submit(kind, prepared, request.caller?.objectId ?? "unknown");
     const version = checkApiVersion((request.query as Record<string, unknown>)["api-version"]);
     const statusUrl = `${publicBaseUrl(request)}/${statusFamily(kind)}/${job.id}/pending?api-version=${encodeURIComponent(version)}`;
     return reply

@@ -1,5 +1,4 @@
 import { type Command, Option } from "commander";
-import { migrateStore } from "@mhsm/server";
 
 /** `mhsm migrate`: bring the store's schema up to date (servers also do it at start). */
 export function registerMigrateCommand(program: Command): void {
@@ -15,6 +14,8 @@ export function registerMigrateCommand(program: Command): void {
     .addHelpText("after", "\nExample:\n  mhsm migrate --store postgres://mhsm@db.internal/mhsm")
     .action(async (options: { store: string; dataDir: string }) => {
       try {
+        // The server package is loaded only when this verb runs: other verbs start faster.
+        const { migrateStore } = await import("@mhsm/server");
         const where = await migrateStore(options.store, options.dataDir);
         process.stdout.write(`mhsm: schema of ${where} is up to date\n`);
       } catch (error) {

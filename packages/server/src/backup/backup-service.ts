@@ -249,8 +249,16 @@ async function checkReachable(
 }
 
 function describeCounts(manifest: Manifest): string {
-  const count = (table: string) => manifest.counts[table] ?? 0;
-  return `${count("keys")} keys (${count("key_versions")} versions), ${count("role_definitions")} custom role definitions, ${count("role_assignments")} role assignments, ${count("principals")} principals`;
+  const count = (table: string, one: string, many = `${one}s`) => {
+    const n = manifest.counts[table] ?? 0;
+    return `${n} ${n === 1 ? one : many}`;
+  };
+  return [
+    `${count("keys", "key")} (${count("key_versions", "version")})`,
+    count("role_definitions", "custom role definition"),
+    count("role_assignments", "role assignment"),
+    count("principals", "principal"),
+  ].join(", ");
 }
 
 /** yyyyMMddHHmmssSS (UTC; SS = hundredths of a second), as a Managed HSM names backup folders. */

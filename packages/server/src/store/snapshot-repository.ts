@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import type { PrincipalRepository } from "./principal-repository.js";
 import type { Database } from "./schema.js";
 
 /**
@@ -15,7 +16,10 @@ const INSERT_BATCH = 200;
 
 /** Whole-table reads and writes for backup and restore; callers run them inside a transaction. */
 export class SnapshotRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly principals: PrincipalRepository,
+  ) {}
 
   async readAll(): Promise<Record<HsmStateTable, Row[]>> {
     const snapshot = {} as Record<HsmStateTable, Row[]>;
@@ -32,27 +36,17 @@ export class SnapshotRepository {
   }
 
   /**
-   * Principals of the embedded identity provider (their secret hashes stay sealed). They travel
-   * with a backup so the restored role assignments name identities that can still sign in.
+   * Principals of the embedded identity provider, with their secret hashes opened (the backup's
+   * encryption protects them; see PrincipalRepository.exportForBackup). They travel with a
+   * backup so the restored role assignments name identities that can still sign in.
    */
-  async readPrincipals(): Promise<Row[]> {
-    return (await this.db.selectFrom("principals").selectAll().execute()) as Row[];
+  readPrincipals(): Promise<Row[]> {
+    return this.principals.exportForBackup();
   }
 
   /** Adds the principals this HSM does not have yet; existing ones stay as they are. */
-  async mergePrincipals(rows: Row[]): Promise<number> {
-    const existing = await this.db.selectFrom("principals").select(["object_id", "client_id"]).execute();
-    const taken = new Set(existing.flatMap((p) => [p.object_id, p.client_id]));
-    const fresh = rows.filter(
-      (row) => !taken.has(String(row.object_id)) && !taken.has(String(row.client_id)),
-    );
-    for (let start = 0; start < fresh.length; start += INSERT_BATCH) {
-      await this.db
-        .insertInto("principals")
-        .values(fresh.slice(start, start + INSERT_BATCH) as never)
-        .execute();
-    }
-    return fresh.length;
+  mergePrincipals(rows: Row[]): Promise<number> {
+    return this.principals.mergeFromBackup(rows);
   }
 
   async keyExists(name: string): Promise<boolean> {

@@ -53,20 +53,27 @@ export class Store {
     private readonly db: Kysely<Database>,
     private readonly barrier: Barrier,
     readonly dialect: Dialect = "sqlite",
+    /** Seals principals' secret hashes: the node key, not the domain key (see barrier.ts). */
+    private readonly nodeBarrier: Barrier = barrier,
   ) {
     this.meta = new MetaRepository(db);
-    this.principals = new PrincipalRepository(db, barrier);
+    this.principals = new PrincipalRepository(db, nodeBarrier, barrier);
     this.roleDefinitions = new RoleDefinitionRepository(db);
     this.roleAssignments = new RoleAssignmentRepository(db);
     this.settings = new SettingRepository(db);
     this.jobs = new JobRepository(db, barrier);
-    this.snapshots = new SnapshotRepository(db);
+    this.snapshots = new SnapshotRepository(db, this.principals);
     this.keys = new KeyRepository(db, barrier);
   }
 
-  static async open(db: Kysely<Database>, barrier: Barrier, dialect: Dialect = "sqlite"): Promise<Store> {
+  static async open(
+    db: Kysely<Database>,
+    barrier: Barrier,
+    dialect: Dialect = "sqlite",
+    nodeBarrier: Barrier = barrier,
+  ): Promise<Store> {
     await migrateToLatest(db as unknown as Kysely<unknown>);
-    return new Store(db, barrier, dialect);
+    return new Store(db, barrier, dialect, nodeBarrier);
   }
 
   async transaction<T>(work: (tx: Store) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
@@ -82,7 +89,7 @@ export class Store {
         return await transaction.execute(async (trx) => {
           if (postgres && !options.readOnly)
             await sql`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`.execute(trx);
-          return work(new Store(trx, this.barrier, this.dialect));
+          return work(new Store(trx, this.barrier, this.dialect, this.nodeBarrier));
         });
       } catch (error) {
         const code = (error as { code?: unknown }).code;

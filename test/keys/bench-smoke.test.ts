@@ -37,7 +37,7 @@ describe("npm run bench (smoke)", () => {
     assert.match(stdout, /mhsm two nodes \(one PostgreSQL database/);
     assert.match(stdout, /^EC P-256 ES256 sign\s+\|\s+\d+ \|\s+\d+ \|/m);
     assert.match(stdout, /mhsm backup and restore of 20 keys/);
-    assert.match(stdout, /^backup  \| \d+\.\d{2} s \| \d+ keys\/s$/m);
+    assert.match(stdout, /^backup {2}\| \d+\.\d{2} s \| \d+ keys\/s$/m);
     assert.match(stdout, /^restore \| \d+\.\d{2} s \| \d+ keys\/s$/m);
     assert.match(stdout, /3 concurrent clients, 12 operations per row/);
     assert.match(stdout, /operation\s+\| server ops\/s \| p50 ms \| p99 ms \| in-process ops\/s/);

@@ -7,7 +7,8 @@ import { CachingTokenVerifier } from "./auth/caching-token-verifier.js";
 import { TokenVerifier } from "./auth/token-verifier.js";
 import { RbacEngine } from "./authorization/rbac-engine.js";
 import { Barrier } from "./barrier/barrier.js";
-import { loadOrCreateDomainKey } from "./barrier/domain-key-file.js";
+import { checkNodeKeyFitsStore, escrowNodeKey, loadNodeKey } from "./barrier/node-key.js";
+import { resealUnderNodeKey } from "./barrier/node-key-migration.js";
 import type { ServerConfig } from "./config/server-config.js";
 import { ensureDirectory } from "./data-directory.js";
 import { createHttpApp } from "./http/app.js";
@@ -18,11 +19,14 @@ import { refreshInitialAdminFile, writeInitialAdminFile } from "./initial-admin.
 import { RoleAssignmentService } from "./services/role-assignment-service.js";
 import { RoleDefinitionService } from "./services/role-definition-service.js";
 import { SettingService } from "./services/setting-service.js";
-import { BackupKeyring } from "./backup/backup-format.js";
 import { BackupService } from "./backup/backup-service.js";
 import { RestoreGate } from "./backup/restore-gate.js";
 import { JobRunner } from "./jobs/job-runner.js";
-import { type KeysModule, createKeysModule } from "./keys/keys-module.js";
+import { createKeysModule } from "./keys/keys-module.js";
+import { domainKeyAtStart } from "./security-domain/domain-key-at-start.js";
+import { DomainServices } from "./security-domain/domain-services.js";
+import { HsmActivation } from "./security-domain/hsm-activation.js";
+import { SecurityDomainService } from "./security-domain/security-domain-service.js";
 import { openDatabase } from "./store/database.js";
 import { type ChangeFeed, LocalChangeFeed, PostgresChangeFeed } from "./store/change-feed.js";
 import { loadOrCreateNodeId } from "./node-identity.js";
@@ -45,26 +49,49 @@ const INITIAL_ADMIN_META = "initialAdmin.objectId";
 /** The composition root: builds every layer from the configuration and starts listening. */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   await ensureDirectory(config.dataDir);
-  const { key: domainKey } = await loadOrCreateDomainKey(join(config.dataDir, "domain.key"));
-  const barrier = Barrier.fromDomainKey(domainKey);
+  // Two keys (barrier.ts). The node key seals what the server needs before it has a domain key
+  // (TLS, the identity provider); the domain key seals the HSM's contents and comes from its
+  // file, or later from a security domain download or upload (activation).
+  const nodeBarrier = Barrier.awaitingNodeKey();
+  const domainKeyFile = join(config.dataDir, "domain.key");
+  const startupDomainKey = await domainKeyAtStart({
+    activation: config.activation,
+    storage: config.domainKeyStorage,
+    keyFile: domainKeyFile,
+  });
+  const barrier = Barrier.awaitingDomainKey();
   const database = openDatabase(config.store, config.dataDir);
   // Several nodes may start at once: Kysely's migrator takes a lock in the database.
-  const store = await Store.open(database.db, barrier, database.dialect);
+  const store = await Store.open(database.db, barrier, database.dialect, nodeBarrier);
   const nodeId = await loadOrCreateNodeId(config.dataDir);
   let changes: ChangeFeed | undefined;
   let restoreGate: RestoreGate | undefined;
   let app: FastifyInstance | undefined;
   let runningJobs: JobRunner | undefined;
-  let keysModule: KeysModule | undefined;
+  const domainServices = new DomainServices((domainKey) =>
+    createKeysModule(store, domainKey, config.keys, (message, error) =>
+      console.error(`mhsm: ${message}: ${error instanceof Error ? error.message : String(error)}`),
+    ),
+  );
   const audit = new AuditLog(join(config.dataDir, "audit.log"));
   try {
+    const nodeKeyFile = join(config.dataDir, "node.key");
+    const nodeKey = await loadNodeKey({ file: nodeKeyFile, meta: store.meta, domainKey: startupDomainKey });
+    nodeBarrier.provideKey(nodeKey);
+    await checkNodeKeyFitsStore(store.meta, nodeBarrier, nodeKeyFile);
+    await resealUnderNodeKey({
+      store,
+      dataDir: config.dataDir,
+      node: nodeBarrier,
+      domainKey: startupDomainKey,
+    });
     const tenantId = await store.meta.getOrInsert("tenantId", randomUUID());
-    const signingKey = await loadOrCreateSigningKey(store.meta, barrier);
+    const signingKey = await loadOrCreateSigningKey(store.meta, nodeBarrier);
     const tls = await loadServerTls({
       dataDir: config.dataDir,
       hsmName: config.hsmName,
       names: config.tlsNames,
-      barrier,
+      barrier: nodeBarrier,
       certFile: config.tlsCert,
       keyFile: config.tlsKey,
     });
@@ -99,7 +126,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         );
       }
     };
-    const backups = new BackupService(store, new BackupKeyring(domainKey), {
+    const backups = new BackupService(store, domainServices.backupKeyring(), {
       hsmName: config.hsmName,
       localBackupRoots: config.localBackupRoots,
       storageIdentity: config.storageIdentity,
@@ -108,7 +135,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       afterRestore: () => {
         rbac.invalidate();
         // Restores write the keys tables directly: cached key state is stale.
-        keysModule?.invalidateCaches();
+        domainServices.keys?.invalidateCaches();
       },
     });
     const gate = new RestoreGate(store);
@@ -126,9 +153,24 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     runningJobs = jobs;
     jobs.onJob((job, phase) => gate.observe(job, phase));
     await jobs.start();
-    keysModule = createKeysModule(store, domainKey, config.keys, (message, error) =>
-      console.error(`mhsm: ${message}: ${error instanceof Error ? error.message : String(error)}`),
-    );
+    const activation = new HsmActivation({
+      store,
+      barrier,
+      storage: config.domainKeyStorage,
+      keyFile: domainKeyFile,
+      onActivated: async (domainKey) => {
+        // From now on a node given only the domain key finds the node key in the store.
+        await escrowNodeKey(store.meta, nodeKey, domainKey);
+        domainServices.activate(domainKey);
+      },
+      log: (message) => console.warn(message),
+    });
+    await activation.load();
+    if (startupDomainKey) await activation.activate(startupDomainKey, "start");
+    const securityDomain = new SecurityDomainService(activation, {
+      hsmName: config.hsmName,
+      log: (message) => console.warn(message),
+    });
     const verifier = new CachingTokenVerifier(
       config.trustedIssuers.map((issuer) =>
         TokenVerifier.remoteIssuer(
@@ -175,7 +217,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       restoreGate: gate,
       jobRetryAfterSeconds: config.jobRetryAfterSeconds,
       audit,
-      keys: keysModule.routes,
+      keys: domainServices.keyRoutes(),
+      activation,
+      securityDomain,
     });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
@@ -192,7 +236,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await refreshInitialAdminFile(initialAdminFile, urls);
     }
 
-    keysModule.start();
+    if (!activation.activated) console.warn(`mhsm: ${activation.notActivatedMessage}`);
     const running = app;
     return {
       url: baseUrl,
@@ -202,7 +246,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       initialAdminFile,
       async close() {
         await running.close();
-        await keysModule?.close();
+        await domainServices.close();
         await runningJobs?.close();
         restoreGate?.stop();
         await changes?.close();
@@ -212,7 +256,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     };
   } catch (error) {
     await app?.close().catch(() => undefined);
-    await keysModule?.close().catch(() => undefined);
+    await domainServices.close().catch(() => undefined);
     await runningJobs?.close().catch(() => undefined);
     restoreGate?.stop();
     await changes?.close().catch(() => undefined);

@@ -108,6 +108,18 @@ export function registerServeCommand(program: Command): void {
         .env("MHSM_LOCAL_BACKUP_ROOTS"),
     )
     .addOption(
+      new Option(
+        "--activation <mode>",
+        "'auto' (default: a domain key on first start, for development) or 'security-domain' (not activated until its security domain is downloaded or uploaded)",
+      ).env("MHSM_ACTIVATION"),
+    )
+    .addOption(
+      new Option(
+        "--domain-key-storage <storage>",
+        "'file' (default: <data-dir>/domain.key) or 'sealed' (never written: upload the security domain after every start)",
+      ).env("MHSM_DOMAIN_KEY_STORAGE"),
+    )
+    .addOption(
       new Option("--job-retry-after <seconds>", "Retry-After of long-running operations (default 1)").env(
         "MHSM_JOB_RETRY_AFTER",
       ),
@@ -159,6 +171,8 @@ interface ServeOptions {
   storageAccountKey?: string;
   localBackupRoot?: string[];
   jobRetryAfter?: string;
+  activation?: string;
+  domainKeyStorage?: string;
 }
 
 async function serve(options: ServeOptions): Promise<void> {
@@ -182,6 +196,8 @@ async function serve(options: ServeOptions): Promise<void> {
     jobLeaseSeconds: options.jobLease,
     rbacCacheSeconds: options.rbacCacheSeconds,
     jobRetryAfterSeconds: options.jobRetryAfter,
+    activation: options.activation,
+    domainKeyStorage: options.domainKeyStorage,
   };
   if (options.storageAccountName || options.storageAccountKey) {
     fromFlags.storageIdentity = {

@@ -100,6 +100,17 @@ export const serverConfigSchema = z.strictObject({
   rbacCacheSeconds: z.coerce.number().int().min(0).max(3600).default(5),
   /** How long a node's claim on a running job lasts without renewal; another node fails the job after it. */
   jobLeaseSeconds: z.coerce.number().int().min(2).max(600).default(15),
+  /**
+   * "auto" (the embedded default, a development convenience): the domain key is made on first
+   * start. "security-domain": the HSM answers "not activated" until an administrator downloads
+   * its security domain (or uploads an existing one).
+   */
+  activation: z.enum(["auto", "security-domain"]).default("auto"),
+  /**
+   * Where the domain key lives between restarts: "file" (<dataDir>/domain.key) or "sealed"
+   * (nowhere: after every start the HSM waits for its security domain to be uploaded).
+   */
+  domainKeyStorage: z.enum(["file", "sealed"]).default("file"),
   /** Retry-After on long-running operations, in seconds. */
   jobRetryAfterSeconds: z.coerce.number().int().min(1).max(60).default(1),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "silent"]).default("info"),
@@ -122,6 +133,11 @@ export function parseServerConfig(input: unknown): ServerConfig {
   const config = result.data;
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
     throw new ConfigError("invalid configuration: tlsCert and tlsKey go together");
+  }
+  if (config.domainKeyStorage === "sealed" && config.activation !== "security-domain") {
+    throw new ConfigError(
+      "invalid configuration: domainKeyStorage 'sealed' needs activation 'security-domain' (a key made automatically and never written would be lost at the first restart)",
+    );
   }
   const dataDir = resolve(config.dataDir);
   const localBackupRoots =

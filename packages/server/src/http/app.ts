@@ -29,6 +29,10 @@ import { registerRoleDefinitionRoutes } from "./routes/role-definitions.js";
 import { registerBackupRestoreRoutes } from "./routes/backup-restore.js";
 import { registerSettingRoutes } from "./routes/settings.js";
 import { type KeyRouteServices, registerAllKeyRoutes } from "../keys/register-key-routes.js";
+import { answersBeforeActivation } from "../security-domain/activation-gate.js";
+import type { HsmActivation } from "../security-domain/hsm-activation.js";
+import { registerSecurityDomainRoutes } from "../security-domain/security-domain-routes.js";
+import type { SecurityDomainService } from "../security-domain/security-domain-service.js";
 
 export interface HttpDependencies {
   tls: { cert: string; key: string };
@@ -51,6 +55,8 @@ export interface HttpDependencies {
   jobRetryAfterSeconds: number;
   audit: AuditLog;
   keys: KeyRouteServices;
+  activation: Pick<HsmActivation, "activated" | "notActivatedMessage">;
+  securityDomain: SecurityDomainService;
 }
 
 /** Collapses repeated slashes and decodes %2F in the path, so every scope spelling routes alike. */
@@ -116,6 +122,10 @@ export function createHttpApp(deps: HttpDependencies): FastifyInstance {
     }
     if (declaration?.apiVersion !== false)
       checkApiVersion((request.query as Record<string, unknown>)["api-version"]);
+    // Before activation only the security domain and principal admin routes answer.
+    if (!deps.activation.activated && !answersBeforeActivation(request.routeOptions.url)) {
+      return sendKeyVaultError(request, reply, 503, "HsmNotActivated", deps.activation.notActivatedMessage);
+    }
     if (deps.restoreGate.active && !declaration?.allowDuringRestore) {
       reply.header("retry-after", String(deps.jobRetryAfterSeconds));
       return sendKeyVaultError(
@@ -240,6 +250,7 @@ export function createHttpApp(deps: HttpDependencies): FastifyInstance {
   registerSettingRoutes(routes, deps.settings);
   registerBackupRestoreRoutes(routes, deps.jobs, deps.backups, deps.jobRetryAfterSeconds);
   registerAllKeyRoutes(routes, deps.keys);
+  registerSecurityDomainRoutes(routes, deps.securityDomain, deps.jobRetryAfterSeconds);
   routes.finish();
   return app;
 }

@@ -9,11 +9,17 @@ export interface SigningKey {
   publicJwk: JWK;
 }
 
-const META_KEY = "idp.signingKey";
+/**
+ * Sealed under the node key: the server signs tokens before it has a domain key. (Data
+ * directories from before the node key kept it under "idp.signingKey", sealed under the domain
+ * key; barrier/node-key-migration.ts moves it here.)
+ */
+export const SIGNING_KEY_META = "idp.signingKey.node";
+const META_KEY = SIGNING_KEY_META;
 
 /**
- * The identity provider's RS256 key: made on first start, kept sealed in the store so a
- * restart keeps issued tokens valid, and never written anywhere in plain text.
+ * The identity provider's RS256 key: made on first start, kept sealed (by the node barrier) in
+ * the store so a restart keeps issued tokens valid, and never written anywhere in plain text.
  */
 export async function loadOrCreateSigningKey(meta: MetaRepository, barrier: Barrier): Promise<SigningKey> {
   let sealed = await meta.get(META_KEY);

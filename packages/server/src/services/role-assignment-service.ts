@@ -39,7 +39,9 @@ export class RoleAssignmentService {
    */
   async list(scope: string, filter: RoleAssignmentFilter = {}): Promise<RoleAssignment[]> {
     const ancestors = scopeAndAncestors(scope);
-    const all = await this.store.roleAssignments.list();
+    // Sorted here, by code point, because paging compares names in that order; a database
+    // collation (PostgreSQL's, for one) may order them otherwise.
+    const all = (await this.store.roleAssignments.list()).sort((a, b) => byCodePoint(a.name, b.name));
     return all.filter((assignment) => {
       if (
         filter.principalId !== undefined &&
@@ -165,6 +167,8 @@ export function parseRoleDefinitionId(id: string): string {
   }
   return (match[1] as string).toLowerCase();
 }
+
+export const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const assignmentNotFound = (name: string) =>
   notFound("RoleAssignmentNotFound", `Role assignment '${name}' was not found at this scope.`);

@@ -33,7 +33,11 @@ export class RoleDefinitionService {
 
   /** Built-in roles first (in the order a real HSM lists them), then custom roles by name. */
   async list(filter?: { roleName?: string }): Promise<RoleDefinition[]> {
-    const all = [...BUILT_IN_ROLES, ...(await this.store.roleDefinitions.list())];
+    // Custom roles by code point (the order paging compares in), whatever the database's collation.
+    const custom = (await this.store.roleDefinitions.list()).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
+    const all = [...BUILT_IN_ROLES, ...custom];
     if (filter?.roleName === undefined) return all;
     const wanted = filter.roleName.toLowerCase();
     return all.filter((definition) => definition.roleName.toLowerCase() === wanted);

@@ -10,7 +10,11 @@ import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const args = process.argv.slice(2);
-const passes = args.includes("--postgres-only") ? ["postgres"] : args.includes("--sqlite-only") ? ["sqlite"] : ["sqlite", "postgres"];
+const passes = args.includes("--postgres-only")
+  ? ["postgres"]
+  : args.includes("--sqlite-only")
+    ? ["sqlite"]
+    : ["sqlite", "postgres"];
 const filter = args.filter((arg) => !arg.startsWith("--"));
 
 function find(dir) {
@@ -37,7 +41,9 @@ const runner = ["--import", "tsx", "--test", "--test-concurrency=2", "--test-rep
 let status = 0;
 for (const pass of passes) {
   const files =
-    pass === "sqlite" ? all : all.filter((file) => file.startsWith("test/") && !file.startsWith("test/multinode/"));
+    pass === "sqlite"
+      ? all
+      : all.filter((file) => file.startsWith("test/") && !file.startsWith("test/multinode/"));
   if (files.length === 0) continue;
   console.log(`\n# pass: servers on ${pass} (${files.length} test files)\n`);
   const command =

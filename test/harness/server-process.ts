@@ -74,7 +74,8 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
 
   const url = await waitForListening(child, () => output);
   const admin =
-    options.admin ?? (JSON.parse(await readFile(join(dataDir, "initial-admin.json"), "utf8")) as InitialAdmin);
+    options.admin ??
+    (JSON.parse(await readFile(join(dataDir, "initial-admin.json"), "utf8")) as InitialAdmin);
   // Each node has its own CA (in its data directory) unless it was given a certificate.
   const ca = await readFile(options.admin ? join(dataDir, "tls", "ca.pem") : admin.caFile, "utf8");
   const stop = () => stopProcess(child);

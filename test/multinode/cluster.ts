@@ -25,7 +25,10 @@ export interface Cluster {
 export async function startCluster(size: number, extraArgs: string[] = []): Promise<Cluster> {
   const shared = process.env.MHSM_TEST_POSTGRES_URL;
   const postgres: Postgres | undefined = shared ? undefined : await startPostgres();
-  const storeUrl = await createDatabase(shared ?? (postgres as Postgres).url, `mhsm_cluster_${process.pid}_${Date.now()}`);
+  const storeUrl = await createDatabase(
+    shared ?? (postgres as Postgres).url,
+    `mhsm_cluster_${process.pid}_${Date.now()}`,
+  );
   const common = ["--store", storeUrl, "--public-url", PUBLIC_URL, ...extraArgs];
   const first = await startServerProcess({ args: common });
   const nodes: ServerProcess[] = [first];
@@ -36,7 +39,8 @@ export async function startCluster(size: number, extraArgs: string[] = []): Prom
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     // One HSM, one set of keys: every node gets the domain key and the node key (which seals the
     // identity provider's signing key and principal secrets kept in the shared database).
-    for (const file of ["domain.key", "node.key"]) await copyFile(join(first.dataDir, file), join(dataDir, file));
+    for (const file of ["domain.key", "node.key"])
+      await copyFile(join(first.dataDir, file), join(dataDir, file));
     const node = await startServerProcess({ dataDir, args: [...common, ...more], admin: first.admin });
     nodes.push(node);
     nodeArgs.push([...common, ...more]);

@@ -33,7 +33,13 @@ describe("several nodes on one PostgreSQL database serve one HSM", () => {
 
   const on = (node: ServerProcess, method: string, path: string, body?: unknown, who = token) =>
     rawRequest(node, { method, path, token: who, body });
-  const assign = (node: ServerProcess, scope: string, role: string, principalId: string, name = randomUUID()) =>
+  const assign = (
+    node: ServerProcess,
+    scope: string,
+    role: string,
+    principalId: string,
+    name = randomUUID(),
+  ) =>
     on(node, "PUT", `${scope === "/" ? "" : scope}${PROVIDER}/roleAssignments/${name}?${V}`, {
       properties: { roleDefinitionId: role, principalId },
     });
@@ -64,14 +70,24 @@ describe("several nodes on one PostgreSQL database serve one HSM", () => {
 
   it("reads on one node what was written on the other, at once", async () => {
     const role = randomUUID();
-    assert.equal((await on(a, "PUT", `${PROVIDER}/roleDefinitions/${role}?${V}`, { properties: { roleName: "cross" } })).status, 201);
-    assert.equal((await on(b, "GET", `${PROVIDER}/roleDefinitions/${role}?${V}`)).json.properties.roleName, "cross");
+    assert.equal(
+      (await on(a, "PUT", `${PROVIDER}/roleDefinitions/${role}?${V}`, { properties: { roleName: "cross" } }))
+        .status,
+      201,
+    );
+    assert.equal(
+      (await on(b, "GET", `${PROVIDER}/roleDefinitions/${role}?${V}`)).json.properties.roleName,
+      "cross",
+    );
     assert.equal((await on(b, "DELETE", `${PROVIDER}/roleDefinitions/${role}?${V}`)).status, 200);
     assert.equal((await on(a, "GET", `${PROVIDER}/roleDefinitions/${role}?${V}`)).status, 404);
 
     const created = await on(a, "POST", `/keys/shared-signer/create?${V}`, { kty: "EC-HSM", crv: "P-256" });
     assert.equal(created.status, 200, created.text);
-    const signed = await on(b, "POST", `/keys/shared-signer/sign?${V}`, { alg: "ES256", value: randomBytes(32).toString("base64url") });
+    const signed = await on(b, "POST", `/keys/shared-signer/sign?${V}`, {
+      alg: "ES256",
+      value: randomBytes(32).toString("base64url"),
+    });
     assert.equal(signed.status, 200, signed.text);
     assert.equal(signed.json.kid.split("/").pop(), created.json.key.kid.split("/").pop());
   });
@@ -95,33 +111,59 @@ describe("several nodes on one PostgreSQL database serve one HSM", () => {
     );
     const statuses = results.map((r) => r.status).sort();
     assert.deepEqual(statuses, [201, ...Array(11).fill(409)], results.map((r) => r.text).join("\n"));
-    assert.ok(results.filter((r) => r.status === 409).every((r) => r.json.error.code === "RoleAssignmentExists"));
+    assert.ok(
+      results.filter((r) => r.status === 409).every((r) => r.json.error.code === "RoleAssignmentExists"),
+    );
   });
 
   it("holds the custom role limit and the per-key assignment limit under concurrent writers on both nodes", async () => {
     const defined = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        on(i % 2 ? a : b, "PUT", `${PROVIDER}/roleDefinitions/${randomUUID()}?${V}`, { properties: { roleName: `race ${i}` } }),
+        on(i % 2 ? a : b, "PUT", `${PROVIDER}/roleDefinitions/${randomUUID()}?${V}`, {
+          properties: { roleName: `race ${i}` },
+        }),
       ),
     );
     assert.equal(defined.filter((r) => r.status === 201).length, 4, defined.map((r) => r.status).join(","));
-    assert.ok(defined.filter((r) => r.status !== 201).every((r) => r.json.error.code === "RoleDefinitionLimitExceeded"));
+    assert.ok(
+      defined
+        .filter((r) => r.status !== 201)
+        .every((r) => r.json.error.code === "RoleDefinitionLimitExceeded"),
+    );
     const custom = (await on(a, "GET", `${PROVIDER}/roleDefinitions?${V}`)).json.value.filter(
       (d: { properties: { type: string } }) => d.properties.type === "CustomRole",
     );
     assert.equal(custom.length, 4);
 
     const assigned = await Promise.all(
-      Array.from({ length: 16 }, (_, i) => assign(i % 2 ? a : b, "/keys/hot", ROLE.CRYPTO_USER, randomUUID())),
+      Array.from({ length: 16 }, (_, i) =>
+        assign(i % 2 ? a : b, "/keys/hot", ROLE.CRYPTO_USER, randomUUID()),
+      ),
     );
-    assert.equal(assigned.filter((r) => r.status === 201).length, 10, assigned.map((r) => r.status).join(","));
-    assert.ok(assigned.filter((r) => r.status !== 201).every((r) => r.json.error.code === "RoleAssignmentLimitExceeded"));
+    assert.equal(
+      assigned.filter((r) => r.status === 201).length,
+      10,
+      assigned.map((r) => r.status).join(","),
+    );
+    assert.ok(
+      assigned
+        .filter((r) => r.status !== 201)
+        .every((r) => r.json.error.code === "RoleAssignmentLimitExceeded"),
+    );
   });
 
   it("never forks a key's versions when nodes rotate it at once", async () => {
-    assert.equal((await on(a, "POST", `/keys/rotating/create?${V}`, { kty: "EC", crv: "P-256" })).status, 200);
-    const rotations = await Promise.all(Array.from({ length: 10 }, (_, i) => on(i % 2 ? a : b, "POST", `/keys/rotating/rotate?${V}`)));
-    assert.ok(rotations.every((r) => r.status === 200), rotations.map((r) => r.text).join("\n"));
+    assert.equal(
+      (await on(a, "POST", `/keys/rotating/create?${V}`, { kty: "EC", crv: "P-256" })).status,
+      200,
+    );
+    const rotations = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => on(i % 2 ? a : b, "POST", `/keys/rotating/rotate?${V}`)),
+    );
+    assert.ok(
+      rotations.every((r) => r.status === 200),
+      rotations.map((r) => r.text).join("\n"),
+    );
     const versions = new Set<string>();
     let next: string | null = `/keys/rotating/versions?${V}&maxresults=25`;
     while (next) {
@@ -151,10 +193,18 @@ describe("several nodes on one PostgreSQL database serve one HSM", () => {
         folderToRestore: folder,
       });
       assert.equal(restore.status, 202, restore.text);
-      assert.equal(await statusWithin(() => on(a, "GET", `/keys?${V}`), 503, 2500), 503, "node A is closed too");
+      assert.equal(
+        await statusWithin(() => on(a, "GET", `/keys?${V}`), 503, 2500),
+        503,
+        "node A is closed too",
+      );
       proxy.delayMs = 0;
       assert.equal((await waitForJob(a, token, restore)).json.status, "Succeeded");
-      assert.equal(await statusWithin(() => on(a, "GET", `/keys?${V}`), 200, 5000), 200, "and open again after");
+      assert.equal(
+        await statusWithin(() => on(a, "GET", `/keys?${V}`), 200, 5000),
+        200,
+        "and open again after",
+      );
     } finally {
       proxy.delayMs = 0;
     }
@@ -188,7 +238,10 @@ describe("several nodes on one PostgreSQL database serve one HSM", () => {
     const failed = await statusJob(b, status, 20_000);
     assert.equal(failed.json.status, "Failed", failed.text);
     assert.equal(failed.json.error.code, "JobInterrupted");
-    const again = await on(b, "POST", `/backup?${V}`, { storageResourceUri: `${azurite.accountUrl}/cluster`, token: sas });
+    const again = await on(b, "POST", `/backup?${V}`, {
+      storageResourceUri: `${azurite.accountUrl}/cluster`,
+      token: sas,
+    });
     assert.equal(again.status, 202, "the slot is free");
     assert.equal((await waitForJob(a, token, again, 120_000)).json.status, "Succeeded");
   });
@@ -196,8 +249,22 @@ describe("several nodes on one PostgreSQL database serve one HSM", () => {
   it("keeps key material and client secrets out of the database in plain text", async () => {
     const oct = randomBytes(32);
     const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" });
-    assert.equal((await on(a, "PUT", `/keys/imported-oct?${V}`, { key: { kty: "oct-HSM", k: oct.toString("base64url"), key_ops: ["encrypt", "decrypt"] } })).status, 200);
-    assert.equal((await on(b, "PUT", `/keys/imported-rsa?${V}`, { key: { ...rsa, kty: "RSA-HSM", key_ops: ["sign", "verify"] } })).status, 200);
+    assert.equal(
+      (
+        await on(a, "PUT", `/keys/imported-oct?${V}`, {
+          key: { kty: "oct-HSM", k: oct.toString("base64url"), key_ops: ["encrypt", "decrypt"] },
+        })
+      ).status,
+      200,
+    );
+    assert.equal(
+      (
+        await on(b, "PUT", `/keys/imported-rsa?${V}`, {
+          key: { ...rsa, kty: "RSA-HSM", key_ops: ["sign", "verify"] },
+        })
+      ).status,
+      200,
+    );
     const principal: TestPrincipal = await createPrincipal(b, "secretive");
     const client = new pg.Client({ connectionString: cluster.storeUrl });
     await client.connect();
@@ -211,7 +278,10 @@ describe("several nodes on one PostgreSQL database serve one HSM", () => {
     } finally {
       await client.end();
     }
-    assert.ok(dump.includes("imported-rsa") && dump.includes(String(rsa.n).slice(0, 40)), "the dump holds the keys' public parts");
+    assert.ok(
+      dump.includes("imported-rsa") && dump.includes(String(rsa.n).slice(0, 40)),
+      "the dump holds the keys' public parts",
+    );
     const secrets: Array<[string, string]> = [
       ["oct key (base64url)", oct.toString("base64url")],
       ["oct key (base64)", oct.toString("base64")],
@@ -221,12 +291,17 @@ describe("several nodes on one PostgreSQL database serve one HSM", () => {
       ["client secret", principal.clientSecret],
       ["initial admin secret", a.admin.clientSecret],
     ];
-    for (const [what, secret] of secrets) assert.ok(!dump.includes(secret), `${what} is in the database in plain text`);
+    for (const [what, secret] of secrets)
+      assert.ok(!dump.includes(secret), `${what} is in the database in plain text`);
   });
 });
 
 /** Polls until the status is `want` or the time is up; returns the last status. */
-async function statusWithin(request: () => Promise<RawResponse>, want: number, withinMs: number): Promise<number> {
+async function statusWithin(
+  request: () => Promise<RawResponse>,
+  want: number,
+  withinMs: number,
+): Promise<number> {
   const deadline = Date.now() + withinMs;
   for (;;) {
     const { status } = await request();

@@ -7,7 +7,12 @@ import { after, before, describe, it } from "node:test";
 import { rawRequest } from "../harness/https-client.js";
 import { type Postgres, createDatabase, startPostgres } from "../harness/postgres.js";
 import { adminToken, tokenFor } from "../harness/principals.js";
-import { type InitialAdmin, type ServerProcess, runMhsm, startServerProcess } from "../harness/server-process.js";
+import {
+  type InitialAdmin,
+  type ServerProcess,
+  runMhsm,
+  startServerProcess,
+} from "../harness/server-process.js";
 import { PUBLIC_URL } from "./cluster.js";
 
 describe("nodes starting on a new PostgreSQL database; mhsm migrate", () => {
@@ -27,7 +32,10 @@ describe("nodes starting on a new PostgreSQL database; mhsm migrate", () => {
     const store = await createDatabase(cluster, `mhsm_migrate_${process.pid}`);
     const first = await runMhsm(["migrate", "--store", store]);
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /schema of postgres:\/\/mhsm@127\.0\.0\.1:\d+\/mhsm_migrate_\d+ is up to date/);
+    assert.match(
+      first.stdout,
+      /schema of postgres:\/\/mhsm@127\.0\.0\.1:\d+\/mhsm_migrate_\d+ is up to date/,
+    );
     const second = await runMhsm(["migrate", "--store", store]);
     assert.equal(second.code, 0, second.stderr);
     const broken = await runMhsm(["migrate", "--store", "postgres://mhsm@127.0.0.1:1/none"]);
@@ -45,27 +53,51 @@ describe("nodes starting on a new PostgreSQL database; mhsm migrate", () => {
       await writeFile(join(dir, "domain.key"), domainKey, { mode: 0o600 });
       await writeFile(join(dir, "node.key"), nodeKey, { mode: 0o600 });
     }
-    const placeholder = { tenantId: "", clientId: "", clientSecret: "", objectId: "", tokenEndpoint: "", vaultUrl: "", caFile: "" };
+    const placeholder = {
+      tenantId: "",
+      clientId: "",
+      clientSecret: "",
+      objectId: "",
+      tokenEndpoint: "",
+      vaultUrl: "",
+      caFile: "",
+    };
     nodes.push(
       ...(await Promise.all(
         dataDirs.map((dataDir) =>
-          startServerProcess({ dataDir, args: ["--store", store, "--public-url", PUBLIC_URL], admin: placeholder }),
+          startServerProcess({
+            dataDir,
+            args: ["--store", store, "--public-url", PUBLIC_URL],
+            admin: placeholder,
+          }),
         ),
       )),
     );
     const withAdminFile: string[] = [];
     for (const dir of dataDirs) {
-      if (await access(join(dir, "initial-admin.json")).then(() => true, () => false)) withAdminFile.push(dir);
+      if (
+        await access(join(dir, "initial-admin.json")).then(
+          () => true,
+          () => false,
+        )
+      )
+        withAdminFile.push(dir);
     }
     assert.equal(withAdminFile.length, 1, "exactly one node made the initial administrator");
     const admin = JSON.parse(
-      await import("node:fs/promises").then((fs) => fs.readFile(join(withAdminFile[0] as string, "initial-admin.json"), "utf8")),
+      await import("node:fs/promises").then((fs) =>
+        fs.readFile(join(withAdminFile[0] as string, "initial-admin.json"), "utf8"),
+      ),
     ) as InitialAdmin;
     for (const node of nodes) {
       const token = await tokenFor(node, admin);
       const principals = await rawRequest(node, { path: "/mhsm/principals", token });
       assert.equal(principals.status, 200, principals.text);
-      assert.equal(principals.json.value.filter((p: { displayName: string }) => p.displayName === "initial-admin").length, 1);
+      assert.equal(
+        principals.json.value.filter((p: { displayName: string }) => p.displayName === "initial-admin")
+          .length,
+        1,
+      );
     }
     void adminToken;
   });

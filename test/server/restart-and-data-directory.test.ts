@@ -5,7 +5,9 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { connect } from "node:tls";
+import pg from "pg";
 import { rawRequest } from "../harness/https-client.js";
+import { databaseNameFor } from "../harness/postgres.js";
 import { type TestPrincipal, adminToken, createPrincipal, tokenFor } from "../harness/principals.js";
 import { type ServerProcess, startServerProcess } from "../harness/server-process.js";
 
@@ -35,6 +37,26 @@ function certificateFingerprint(server: ServerProcess): Promise<string> {
     );
     socket.on("error", reject);
   });
+}
+
+/** Every row of every table of this data directory's database, as JSON text. */
+async function dumpDatabase(cluster: string, dataDir: string): Promise<Buffer> {
+  const target = new URL(cluster);
+  target.pathname = `/${databaseNameFor(dataDir)}`;
+  const client = new pg.Client({ connectionString: target.toString() });
+  await client.connect();
+  try {
+    const tables = await client.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
+    const rows: string[] = [];
+    for (const { tablename } of tables.rows) {
+      const result = await client.query(`SELECT row_to_json(t)::text AS row FROM "${tablename}" t`);
+      rows.push(...result.rows.map((r) => r.row as string));
+    }
+    assert.ok(rows.length > 5, "the database dump has rows");
+    return Buffer.from(rows.join("\n"));
+  } finally {
+    await client.end();
+  }
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -157,11 +179,16 @@ describe("a restart keeps everything; the data directory holds no secret in plai
     const files = (await filesUnder(server.dataDir)).filter(
       (file) => !file.endsWith("initial-admin.json") && !file.endsWith("domain.key"),
     );
-    assert.ok(files.some((f) => f.endsWith("mhsm.db")) && files.some((f) => f.endsWith("audit.log")));
-    for (const file of files) {
-      const bytes = await readFile(file);
+    const onPostgres = process.env.MHSM_TEST_POSTGRES_URL;
+    assert.ok(files.some((f) => f.endsWith("audit.log")));
+    assert.ok(onPostgres || files.some((f) => f.endsWith("mhsm.db")), "the SQLite database is scanned");
+    const stores: Array<[string, Buffer]> = [];
+    for (const file of files) stores.push([file, await readFile(file)]);
+    // On PostgreSQL the database is not in the data directory: scan a dump of its tables too.
+    if (onPostgres) stores.push(["the PostgreSQL database", await dumpDatabase(onPostgres, server.dataDir)]);
+    for (const [where, bytes] of stores) {
       for (const [what, needle] of needles) {
-        assert.ok(!bytes.includes(Buffer.from(needle)), `${what} found in ${file}`);
+        assert.ok(!bytes.includes(Buffer.from(needle)), `${what} found in ${where}`);
       }
     }
     const audit = await readFile(join(server.dataDir, "audit.log"), "utf8");

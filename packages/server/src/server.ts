@@ -147,7 +147,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       changes,
       log: {
         error: (details, message) => console.error(`mhsm: ${message}`, details),
-        warn: (message) => console.warn(message),
+        warn: (m) => console.warn(m),
       },
     });
     runningJobs = jobs;

@@ -37,7 +37,11 @@ describe("mhsm at a terminal (tmux)", () => {
   });
 
   /** Runs `mhsm <args>` in a new pane once `start()` is called; the pane stays after it ends. */
-  async function paneRunning(args: string[], size: { width: number; height: number }) {
+  async function paneRunning(
+    args: string[],
+    size: { width: number; height: number },
+    extraEnv: Record<string, string> = {},
+  ) {
     const gate = join(workDir, `go-${panes.length}`);
     const command = [
       `while [ ! -e ${shellQuote(gate)} ]; do sleep 0.05; done`,
@@ -45,13 +49,18 @@ describe("mhsm at a terminal (tmux)", () => {
       `echo ${DONE}`,
       "exec sleep 600",
     ].join("; ");
-    const pane = await startTmuxPane({ command, ...size, env: cli.env });
+    const pane = await startTmuxPane({ command, ...size, env: { ...cli.env, ...extraEnv } });
     panes.push(pane);
     return { pane, start: () => writeFile(gate, "") };
   }
 
-  it("prints a table by default, with a coloured header", async () => {
-    const { pane, start } = await paneRunning(["role", "definition", "list"], { width: 120, height: 20 });
+  it("prints a table by default, with a coloured header, also where a CI variable is set", async () => {
+    // CI set: colour libraries guess "no colour" from it; a terminal is a terminal all the same.
+    const { pane, start } = await paneRunning(
+      ["role", "definition", "list"],
+      { width: 120, height: 20 },
+      { CI: "true" },
+    );
     await start();
     const screen = (await pane.waitFor(DONE)).replace(`${DONE}\n`, "");
     await matchFixture("role-definition-list.tty.txt", screen);

@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import Table from "cli-table3";
 
 export type OutputFormat = "json" | "table" | "tsv";
@@ -114,9 +115,24 @@ function cellText(value: unknown, listSeparator: string): string {
  * under the header only, not between rows.
  */
 function tableStyle() {
-  const colours =
-    process.stdout.isTTY && !process.env.NO_COLOR
-      ? { head: ["cyan"], border: ["grey"] }
-      : { head: [], border: [] };
+  const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  setTableColours(colour);
+  const colours = colour ? { head: ["cyan"], border: ["grey"] } : { head: [], border: [] };
   return { ...colours, compact: true };
+}
+
+/**
+ * cli-table3 colours through its own copy of @colors/colors, which makes its own guess at
+ * start (it turns colour off wherever a CI variable is set, even at a real terminal). We have
+ * already decided, so we tell that very copy; without the optional package, tables stay plain.
+ */
+function setTableColours(enabled: boolean): void {
+  try {
+    const tableRequire = createRequire(createRequire(import.meta.url).resolve("cli-table3"));
+    const colours = tableRequire("@colors/colors/safe") as { enable(): void; disable(): void };
+    if (enabled) colours.enable();
+    else colours.disable();
+  } catch {
+    // @colors/colors is optional for cli-table3: no colours then.
+  }
 }

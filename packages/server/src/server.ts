@@ -16,6 +16,7 @@ import { EmbeddedIdentityProvider, audiencesFor } from "./identity/embedded-iden
 import { PrincipalService } from "./identity/principal-service.js";
 import { loadOrCreateSigningKey } from "./identity/signing-key.js";
 import { refreshInitialAdminFile, writeInitialAdminFile } from "./initial-admin.js";
+import { loggableErrorLine } from "./logging/loggable-error.js";
 import { RoleAssignmentService } from "./services/role-assignment-service.js";
 import { RoleDefinitionService } from "./services/role-definition-service.js";
 import { SettingService } from "./services/setting-service.js";
@@ -70,7 +71,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   let runningJobs: JobRunner | undefined;
   const domainServices = new DomainServices((domainKey) =>
     createKeysModule(store, domainKey, config.keys, (message, error) =>
-      console.error(`mhsm: ${message}: ${error instanceof Error ? error.message : String(error)}`),
+      console.error(`mhsm: ${message}: ${loggableErrorLine(error)}`),
     ),
   );
   const audit = new AuditLog(join(config.dataDir, "audit.log"));

@@ -17,6 +17,7 @@ import type { SettingService } from "../services/setting-service.js";
 import type { BackupService } from "../backup/backup-service.js";
 import type { RestoreGate } from "../backup/restore-gate.js";
 import type { JobRunner } from "../jobs/job-runner.js";
+import { loggableError } from "../logging/loggable-error.js";
 import { checkApiVersion } from "./api-version.js";
 import { challengeHeader } from "./challenge.js";
 import "./fastify-types.js";
@@ -228,7 +229,7 @@ export function createHttpApp(deps: HttpDependencies): FastifyInstance {
       return sendKeyVaultError(request, reply, 400, "BadParameter", "The request body is not valid JSON.");
     }
     // Unexpected: log it for the operator, tell the caller nothing about internals.
-    request.log.error({ err: error, requestId: request.id }, "unhandled error");
+    request.log.error({ error: loggableError(error), requestId: request.id }, "unhandled error");
     return sendKeyVaultError(
       request,
       reply,

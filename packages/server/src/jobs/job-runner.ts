@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { conflict } from "../errors.js";
+import { loggableError } from "../logging/loggable-error.js";
 import type { ChangeFeed } from "../store/change-feed.js";
 import type { Store } from "../store/store.js";
 import { type Job, JobFailure, type JobKind } from "./job-model.js";
@@ -127,7 +128,7 @@ export class JobRunner {
       );
       await this.failAbandoned();
     } catch (error) {
-      this.options.log.error({ err: error }, "job lease upkeep failed");
+      this.options.log.error({ error: loggableError(error) }, "job lease upkeep failed");
     }
   }
 
@@ -186,7 +187,7 @@ export class JobRunner {
                 "The job failed because of an internal error; the server log has the details.",
               );
       if (!(error instanceof JobFailure) && !signal.aborted)
-        this.options.log.error({ err: error, jobId: job.id }, "job failed");
+        this.options.log.error({ error: loggableError(error), jobId: job.id }, "job failed");
       await this.store.jobs
         .finish(job.id, {
           status: "Failed",
@@ -194,7 +195,10 @@ export class JobRunner {
           error: { code: failure.code, message: failure.message },
         })
         .catch((finishError: unknown) =>
-          this.options.log.error({ err: finishError, jobId: job.id }, "could not record job failure"),
+          this.options.log.error(
+            { error: loggableError(finishError), jobId: job.id },
+            "could not record job failure",
+          ),
         );
     } finally {
       this.emit(job, "finished");

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -87,6 +87,19 @@ describe("mhsm principal create|list|delete", () => {
     const help = await runMhsm(["principal", "create", "--help"]);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Example:\n\s+mhsm principal create --admin-file/);
+  });
+
+  it("prints its version with --version and -V", async () => {
+    const { version } = JSON.parse(
+      await readFile(new URL("../../packages/cli/package.json", import.meta.url), "utf8"),
+    ) as {
+      version: string;
+    };
+    for (const flag of ["--version", "-V"]) {
+      const result = await runMhsm([flag]);
+      assert.equal(result.code, 0);
+      assert.equal(result.stdout, `${version}\n`);
+    }
   });
 });
 

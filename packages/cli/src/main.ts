@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { createRequire } from "node:module";
 import { Command } from "commander";
 import { registerBackupCommands } from "./commands/backup.js";
 import { registerKeyCommands } from "./commands/key.js";
@@ -10,8 +11,11 @@ import { registerServeCommand } from "./commands/serve.js";
 import { registerSettingCommands } from "./commands/setting.js";
 import { registerMigrateCommand } from "./commands/migrate.js";
 
+const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
+
 const program = new Command("mhsm")
   .description("mhsm: a self-hosted key service that speaks the Azure Key Vault Managed HSM API")
+  .version(version, "-V, --version", "print the version of mhsm")
   .showHelpAfterError("(add --help for usage and an example)")
   // Usage errors read like every other failure: "error: <code>: <message>".
   .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, "error: BadArgument: ")) });

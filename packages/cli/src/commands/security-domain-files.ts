@@ -7,7 +7,7 @@ import {
   type WrappingKeyJwk,
   parseSecurityDomainFile,
   wrappingKeyJwkFromCertificate,
-} from "@mhsm/server";
+} from "@mhsm/server/security-domain-client";
 import { CliError, badArgument } from "../cli-error.js";
 
 /** The files `mhsm security-domain` reads and writes, with errors that name the file. */

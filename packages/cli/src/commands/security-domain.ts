@@ -1,6 +1,10 @@
 import { access, unlink } from "node:fs/promises";
 import type { Command } from "commander";
-import { SecurityDomainFormatError, createUploadBlob, recoverDomainKey } from "@mhsm/server";
+import {
+  SecurityDomainFormatError,
+  createUploadBlob,
+  recoverDomainKey,
+} from "@mhsm/server/security-domain-client";
 import { CliError, badArgument, runAction } from "../cli-error.js";
 import { HsmClients } from "../connection/clients.js";
 import type { HsmRestClient } from "../connection/hsm-rest-client.js";

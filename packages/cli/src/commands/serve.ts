@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
-import { ConfigError, type ServerConfigInput, parseServerConfig, startServer } from "@mhsm/server";
+// Types only: the server itself is loaded when `serve` runs, so other commands start quickly.
+import type { ServerConfigInput } from "@mhsm/server";
 
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(",").filter(Boolean)];
 
@@ -133,10 +134,11 @@ export function registerServeCommand(program: Command): void {
       ),
     )
     .action(async (options: ServeOptions) => {
+      const serverModule = await import("@mhsm/server");
       try {
-        await serve(options);
+        await serve(options, serverModule);
       } catch (error) {
-        if (error instanceof ConfigError) {
+        if (error instanceof serverModule.ConfigError) {
           process.stderr.write(`mhsm serve: ${error.message}\n`);
           process.exit(2);
         }
@@ -175,8 +177,11 @@ interface ServeOptions {
   domainKeyStorage?: string;
 }
 
-async function serve(options: ServeOptions): Promise<void> {
-  const fromFile = options.config ? await readConfigFile(options.config) : {};
+type ServerModule = typeof import("@mhsm/server");
+
+async function serve(options: ServeOptions, serverModule: ServerModule): Promise<void> {
+  const { ConfigError, parseServerConfig, startServer } = serverModule;
+  const fromFile = options.config ? await readConfigFile(options.config, ConfigError) : {};
   const fromFlags: Record<string, unknown> = {
     host: options.host,
     port: options.port,
@@ -240,7 +245,10 @@ async function serve(options: ServeOptions): Promise<void> {
   process.on("SIGTERM", () => void stop("SIGTERM"));
 }
 
-async function readConfigFile(path: string): Promise<ServerConfigInput & Record<string, unknown>> {
+async function readConfigFile(
+  path: string,
+  ConfigError: ServerModule["ConfigError"],
+): Promise<ServerConfigInput & Record<string, unknown>> {
   let text: string;
   try {
     text = await readFile(path, "utf8");

@@ -46,8 +46,12 @@ describe("several nodes on one PostgreSQL database serve one HSM", () => {
 
   before(async () => {
     const config = join(tmpdir(), `mhsm-cluster-${process.pid}.json`);
-    await writeFile(config, JSON.stringify({ limits: { customRoleDefinitions: 4 } }));
-    // A long RBAC cache lifetime: role changes can only reach other nodes through the change feed.
+    await writeFile(
+      config,
+      JSON.stringify({ limits: { customRoleDefinitions: 4 }, keys: { lookupCacheSeconds: 600 } }),
+    );
+    // Long RBAC and key cache lifetimes: role and key changes can only reach other nodes through
+    // the change feed.
     cluster = await startCluster(2, ["--config", config, "--rbac-cache-seconds", "600", "--job-lease", "3"]);
     [a, b] = cluster.nodes as [ServerProcess, ServerProcess];
     token = await adminToken(a);
@@ -90,6 +94,30 @@ describe("several nodes on one PostgreSQL database serve one HSM", () => {
     });
     assert.equal(signed.status, 200, signed.text);
     assert.equal(signed.json.kid.split("/").pop(), created.json.key.kid.split("/").pop());
+  });
+
+  it("stops using a key on every node once one node disables or deletes it", async () => {
+    const created = await on(a, "POST", `/keys/roaming-key/create?${V}`, { kty: "EC-HSM", crv: "P-256" });
+    assert.equal(created.status, 200, created.text);
+    const signOnB = () =>
+      on(b, "POST", `/keys/roaming-key/sign?${V}`, {
+        alg: "ES256",
+        value: randomBytes(32).toString("base64url"),
+      });
+    assert.equal((await signOnB()).status, 200, "node B has read the enabled key, and keeps it");
+    const disable = await on(a, "PATCH", `/keys/roaming-key/?${V}`, { attributes: { enabled: false } });
+    assert.equal(disable.status, 200, disable.text);
+    assert.equal(await statusWithin(signOnB, 403, NOTIFY_BOUND_MS), 403, "disabled on B within the bound");
+    const refused = await signOnB();
+    assert.equal(refused.json.error.code, "Forbidden");
+    assert.match(refused.json.error.message, /disabled/);
+    assert.equal(
+      (await on(a, "PATCH", `/keys/roaming-key/?${V}`, { attributes: { enabled: true } })).status,
+      200,
+    );
+    assert.equal(await statusWithin(signOnB, 200, NOTIFY_BOUND_MS), 200, "enabled again on B");
+    assert.equal((await on(a, "DELETE", `/keys/roaming-key?${V}`)).status, 200);
+    assert.equal(await statusWithin(signOnB, 404, NOTIFY_BOUND_MS), 404, "deleted on B within the bound");
   });
 
   it("grants on every node a role assigned on one, and takes it away on every node within the stated bound", async () => {

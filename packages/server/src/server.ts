@@ -69,9 +69,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   let restoreGate: RestoreGate | undefined;
   let app: FastifyInstance | undefined;
   let runningJobs: JobRunner | undefined;
+  // Built when the HSM is activated, which is after the change feed below is connected.
   const domainServices = new DomainServices((domainKey) =>
-    createKeysModule(store, domainKey, config.keys, (message, error) =>
-      console.error(`mhsm: ${message}: ${loggableErrorLine(error)}`),
+    createKeysModule(
+      store,
+      domainKey,
+      config.keys,
+      (message, error) => console.error(`mhsm: ${message}: ${loggableErrorLine(error)}`),
+      changes,
     ),
   );
   const audit = new AuditLog(join(config.dataDir, "audit.log"));

@@ -70,6 +70,11 @@ export const serverConfigSchema = z.strictObject({
       maintenanceIntervalSeconds: z.coerce.number().int().min(1).max(86400).default(60),
       /** Threads that do RSA signing (0: on the event loop); default: one per CPU but one. */
       signingThreads: z.coerce.number().int().min(0).max(64).optional(),
+      /**
+       * Longest a node reuses a key state it read. Key writes reach every node at once through
+       * the change feed; this bounds how late one is seen if a notification is lost.
+       */
+      lookupCacheSeconds: z.coerce.number().min(0).max(3600).default(1),
     })
     .prefault({}),
   /**

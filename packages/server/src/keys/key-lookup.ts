@@ -1,3 +1,4 @@
+import type { ChangeFeed } from "../store/change-feed.js";
 import type { Store } from "../store/store.js";
 import type { KeyRecord, SealedKeyVersion } from "./key-repository.js";
 
@@ -5,14 +6,15 @@ export type FoundKey = { key: KeyRecord; version: SealedKeyVersion } | undefined
 
 /**
  * Reads "this key, this version (or its current one)" for the hot paths — every crypto
- * operation and every get — and keeps the answer briefly. Every keys write on this node drops
- * the whole cache at once (`invalidate`, called by the services after they commit), so this
- * node never acts on a key state older than its own last write. `maxAgeMs` bounds how long an
- * answer can be reused at all, which is how long a change made elsewhere (another node, a full
- * restore) may take to be seen here.
+ * operation and every get — and keeps the answer briefly. Every keys write drops the whole
+ * cache at once (`invalidate`, called by the services after they commit): on this node at once,
+ * and on the other nodes through the change feed, so a disabled or deleted key stops working
+ * everywhere, not just where it was changed. `maxAgeMs` bounds how long an answer can be reused
+ * at all: how late a change is seen if its notification was lost.
  */
 export class KeyLookup {
   #entries = new Map<string, { at: number; found: Promise<FoundKey> }>();
+  #changes: ChangeFeed | undefined;
 
   constructor(
     private readonly store: Store,
@@ -36,7 +38,19 @@ export class KeyLookup {
     return found;
   }
 
+  /** Hears key writes made on other nodes, and tells them about this node's. */
+  follow(changes: ChangeFeed): void {
+    this.#changes = changes;
+    changes.subscribe("keys", () => this.dropCache());
+  }
+
+  /** After a keys write on this node: drop the cache here and announce it to the others. */
   invalidate(): void {
+    this.dropCache();
+    void this.#changes?.publish("keys").catch(() => undefined);
+  }
+
+  private dropCache(): void {
     this.#entries = new Map();
   }
 }

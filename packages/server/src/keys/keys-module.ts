@@ -1,4 +1,5 @@
 import { deriveKey } from "../barrier/barrier.js";
+import type { ChangeFeed } from "../store/change-feed.js";
 import type { Store } from "../store/store.js";
 import { availableParallelism } from "node:os";
 import { RsaSignerPool } from "./crypto/rsa-signer-pool.js";
@@ -17,6 +18,8 @@ export interface KeysSettings {
   purgeProtection: boolean;
   maintenanceIntervalSeconds: number;
   signingThreads?: number | undefined;
+  /** Longest a node reuses a key state it read, should a change notification be lost. */
+  lookupCacheSeconds: number;
 }
 
 export interface KeysModule {
@@ -35,6 +38,7 @@ export function createKeysModule(
   domainKey: Buffer,
   settings: KeysSettings,
   onError: (message: string, error: unknown) => void,
+  changes?: ChangeFeed,
 ): KeysModule {
   const softDelete = {
     retentionDays: settings.softDeleteRetentionDays,
@@ -46,7 +50,8 @@ export function createKeysModule(
   const materialCache = new KeyMaterialCache(store.keys, 2000, (material) => {
     if (material.kty === "RSA-HSM") rsaSigner.forget(material.privateKey);
   });
-  const lookup = new KeyLookup(store);
+  const lookup = new KeyLookup(store, settings.lookupCacheSeconds * 1000);
+  if (changes) lookup.follow(changes);
   const keys = new KeyService(store, lookup);
   const deletedKeys = new DeletedKeyService(store, softDelete, materialCache, lookup);
   const crypto = new KeyCryptoService(lookup, materialCache, rsaSigner);

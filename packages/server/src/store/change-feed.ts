@@ -1,8 +1,9 @@
 import { EventEmitter } from "node:events";
 import pg from "pg";
 
-/** What changed: role definitions/assignments, or jobs (start/finish). */
-export type ChangeTopic = "rbac" | "jobs";
+/** What changed: role definitions/assignments, keys (any write), or jobs (start/finish). */
+export type ChangeTopic = "rbac" | "keys" | "jobs";
+const TOPICS: readonly string[] = ["rbac", "keys", "jobs"] satisfies ChangeTopic[];
 
 /**
  * Tells every server node that shared state changed, so caches drop what is stale. One node:
@@ -82,8 +83,8 @@ export class PostgresChangeFeed implements ChangeFeed {
       application_name: "mhsm-listen",
     });
     client.on("notification", (message) => {
-      if (message.channel === CHANNEL && (message.payload === "rbac" || message.payload === "jobs")) {
-        void this.#local.publish(message.payload);
+      if (message.channel === CHANNEL && message.payload && TOPICS.includes(message.payload)) {
+        void this.#local.publish(message.payload as ChangeTopic);
       }
     });
     client.on("error", () => this.reconnect(client));
@@ -102,8 +103,7 @@ export class PostgresChangeFeed implements ChangeFeed {
       this.listen().then(
         // Whatever was announced while we were away is unknown: drop every cache.
         () => {
-          void this.#local.publish("rbac");
-          void this.#local.publish("jobs");
+          for (const topic of TOPICS) void this.#local.publish(topic as ChangeTopic);
         },
         () => {
           this.#reconnectTimer = setTimeout(attempt, 1000);

@@ -8,8 +8,13 @@ export const GLOBAL_SCOPE = "/";
 export const KEYS_SCOPE = "/keys";
 export const KEY_NAME_PATTERN = /^[0-9a-zA-Z-]{1,127}$/;
 
+/**
+ * Key Vault names are case-insensitive (/keys/MyKey and /keys/mykey are one key), so a key's
+ * scope is always spelled in lower case: the scope of a request and the scope of an assignment
+ * then compare as plain strings.
+ */
 export function keyScope(keyName: string): string {
-  return `${KEYS_SCOPE}/${keyName}`;
+  return `${KEYS_SCOPE}/${keyName.toLowerCase()}`;
 }
 
 /** Parses a scope as clients write it ("/", "keys", "/keys/k1/", "//keys") into canonical form. */

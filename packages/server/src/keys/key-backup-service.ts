@@ -68,7 +68,8 @@ export class KeyBackupService {
     const versions = await this.store.keys.listVersions(name);
     const payload = {
       kind: "mhsm-key-backup",
-      name,
+      // The key's own spelling, whichever one the request used.
+      name: key.name,
       createdAt: key.createdAt,
       currentVersion: key.currentVersion,
       rotationPolicy: key.rotationPolicy,

@@ -24,7 +24,8 @@ export class KeyLookup {
   ) {}
 
   get(name: string, version: string | undefined): Promise<FoundKey> {
-    const id = `${name}/${version ?? ""}`;
+    // Names are case-insensitive: every spelling of one key shares an entry.
+    const id = `${name.toLowerCase()}/${version ?? ""}`;
     const now = this.clock();
     const hit = this.#entries.get(id);
     if (hit && now - hit.at < this.maxAgeMs) return hit.found;

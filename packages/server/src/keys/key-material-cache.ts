@@ -20,7 +20,8 @@ export class KeyMaterialCache {
 
   materialOf(sealed: SealedKeyVersion): KeyMaterial {
     const { version } = sealed;
-    const id = `${version.name}/${version.version}`;
+    // Names are case-insensitive: one entry per version whichever spelling found it.
+    const id = `${version.name.toLowerCase()}/${version.version}`;
     const cached = this.#entries.get(id);
     if (cached && cached.sealed === sealed.materialSealed) return cached.material;
     if (cached) this.onForget(cached.material);
@@ -45,7 +46,7 @@ export class KeyMaterialCache {
   /** Drops every version of a key (after a purge): its material should not outlive it here. */
   forgetKey(name: string): void {
     for (const [id, entry] of this.#entries) {
-      if (!id.startsWith(`${name}/`)) continue;
+      if (!id.startsWith(`${name.toLowerCase()}/`)) continue;
       this.#entries.delete(id);
       this.onForget(entry.material);
     }

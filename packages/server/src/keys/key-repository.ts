@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type ExpressionBuilder, type Kysely, sql } from "kysely";
 import type { Barrier } from "../barrier/barrier.js";
 import type { Database, KeyTable, KeyVersionTable } from "../store/schema.js";
 import type {
@@ -35,6 +35,10 @@ export type KeyVersionPatch = Pick<KeyVersion, "keyOps" | "tags"> & {
 /**
  * Keys and their versions. Private material is sealed with the barrier, bound to the key's
  * name and version, on the way in; it is opened only through `openMaterial`.
+ *
+ * Names are case-insensitive, as Key Vault's are: a key keeps the spelling it was created with,
+ * every lookup compares lower case (`lower(name)` is indexed, and unique for keys), and every
+ * version row carries the key's own spelling, so joins compare names exactly.
  */
 export class KeyRepository {
   constructor(
@@ -43,7 +47,7 @@ export class KeyRepository {
   ) {}
 
   async getKey(name: string): Promise<KeyRecord | undefined> {
-    const row = await this.db.selectFrom("keys").selectAll().where("name", "=", name).executeTakeFirst();
+    const row = await this.db.selectFrom("keys").selectAll().where(named(name)).executeTakeFirst();
     return row && toKeyRecord(row);
   }
 
@@ -51,7 +55,7 @@ export class KeyRepository {
     const row = await this.db
       .selectFrom("key_versions")
       .selectAll()
-      .where("name", "=", name)
+      .where(named(name))
       .where("version", "=", version)
       .executeTakeFirst();
     return row && toSealedVersion(row);
@@ -81,7 +85,7 @@ export class KeyRepository {
         "keys.scheduled_purge_at",
         "keys.rotation_policy",
       ])
-      .where("keys.name", "=", name)
+      .where(named(name, "keys.name"))
       .executeTakeFirst();
     if (!row) return undefined;
     return {
@@ -135,7 +139,7 @@ export class KeyRepository {
     const rows = await this.db
       .selectFrom("key_versions")
       .selectAll()
-      .where("name", "=", name)
+      .where(named(name))
       .orderBy("created_at")
       .orderBy("version")
       .execute();
@@ -157,7 +161,7 @@ export class KeyRepository {
   }
 
   async setCurrentVersion(name: string, version: string): Promise<void> {
-    await this.db.updateTable("keys").set({ current_version: version }).where("name", "=", name).execute();
+    await this.db.updateTable("keys").set({ current_version: version }).where(named(name)).execute();
   }
 
   async insertVersion(version: KeyVersion, material: Buffer): Promise<void> {
@@ -197,7 +201,7 @@ export class KeyRepository {
         expires: patch.expires,
         updated_at: patch.updated,
       })
-      .where("name", "=", name)
+      .where(named(name))
       .where("version", "=", version)
       .execute();
   }
@@ -209,7 +213,7 @@ export class KeyRepository {
         deleted_at: deletion?.deletedAt ?? null,
         scheduled_purge_at: deletion?.scheduledPurgeAt ?? null,
       })
-      .where("name", "=", name)
+      .where(named(name))
       .execute();
   }
 
@@ -217,7 +221,7 @@ export class KeyRepository {
     await this.db
       .updateTable("keys")
       .set({ rotation_policy: JSON.stringify(policy) })
-      .where("name", "=", name)
+      .where(named(name))
       .execute();
   }
 
@@ -247,13 +251,19 @@ export class KeyRepository {
 
   /** Removes a key and every version of it, for good. */
   async purge(name: string): Promise<void> {
-    await this.db.deleteFrom("key_versions").where("name", "=", name).execute();
-    await this.db.deleteFrom("keys").where("name", "=", name).execute();
+    await this.db.deleteFrom("key_versions").where(named(name)).execute();
+    await this.db.deleteFrom("keys").where(named(name)).execute();
   }
 
   openMaterial(version: Pick<KeyVersion, "name" | "version">, materialSealed: string): Buffer {
     return this.barrier.open(materialSealed, materialIdentity(version));
   }
+}
+
+/** `lower(name) = lower(given)`: the indexed, case-insensitive name comparison. */
+export function named(name: string, column: "name" | "keys.name" = "name") {
+  return <Table extends keyof Database>(eb: ExpressionBuilder<Database, Table>) =>
+    eb(sql<string>`lower(${sql.ref(column)})`, "=", name.toLowerCase());
 }
 
 /** The barrier's additional data: sealed material copied onto another key or version fails to open. */

@@ -174,7 +174,7 @@ export class KeyService {
   ): Promise<KeyVersion | undefined> {
     const shape = shapeOf(material);
     const now = this.clock();
-    const version: KeyVersion = {
+    let version: KeyVersion = {
       name,
       version: this.newVersion(),
       shape,
@@ -197,6 +197,8 @@ export class KeyService {
         if (key?.deletion) throw nameHeldByDeletedKey(name);
         // A scheduled rotation that lost a race with another one adds nothing.
         if (replacing !== undefined && key?.currentVersion !== replacing) return false;
+        // A new version of an existing key carries the key's own spelling of its name.
+        if (key) version = { ...version, name: key.name };
         await tx.keys.insertVersion(version, serialized);
         if (key) await tx.keys.setCurrentVersion(name, version.version);
         else await tx.keys.insertKey(name, version.version, now);

@@ -130,13 +130,63 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable("jobs").addColumn("lease_expires_at", "bigint").execute();
     },
   },
+  "0005_case_insensitive_key_names": {
+    async up(db: Kysely<unknown>) {
+      // Key Vault names are case-insensitive: MyKey and mykey are one key. Lookups compare
+      // lower(name), indexed, and no two keys may differ only in case.
+      const clashes = await sql<{ folded: string }>`
+        SELECT lower(name) AS folded FROM keys GROUP BY lower(name) HAVING count(*) > 1`.execute(db);
+      if (clashes.rows.length > 0) {
+        const names = clashes.rows.map((row) => row.folded).join(", ");
+        throw new Error(
+          `keys whose names differ only in case must be merged first (purge all but one of each): ${names}`,
+        );
+      }
+      await db.schema
+        .createIndex("keys_by_folded_name")
+        .on("keys")
+        .unique()
+        .expression(sql`lower(name)`)
+        .execute();
+      await db.schema
+        .createIndex("key_versions_by_folded_name")
+        .on("key_versions")
+        .expression(sql`lower(name), version`)
+        .execute();
+      // Key scopes are spelled in lower case from now on. Two assignments that differ only in
+      // the case of their key scope are one grant: the oldest stays, the repeats go.
+      await sql`
+        DELETE FROM role_assignments WHERE scope LIKE '/keys/%' AND EXISTS (
+          SELECT 1 FROM role_assignments AS older
+          WHERE lower(older.scope) = lower(role_assignments.scope)
+            AND older.role_definition_name = role_assignments.role_definition_name
+            AND older.principal_id = role_assignments.principal_id
+            AND (older.created_at < role_assignments.created_at
+              OR (older.created_at = role_assignments.created_at AND older.name < role_assignments.name)))`.execute(
+        db,
+      );
+      await sql`UPDATE role_assignments SET scope = lower(scope) WHERE scope LIKE '/keys/%'`.execute(db);
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  await migrate(db, (migrator) => migrator.migrateToLatest());
+}
+
+/** Brings a schema to exactly `name`: tests of a migration start from the one before it. */
+export async function migrateUpTo(db: Kysely<unknown>, name: string): Promise<void> {
+  await migrate(db, (migrator) => migrator.migrateTo(name));
+}
+
+async function migrate(
+  db: Kysely<unknown>,
+  run: (migrator: Migrator) => ReturnType<Migrator["migrateToLatest"]>,
+): Promise<void> {
   const migrator = new Migrator({ db, provider });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await run(migrator);
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {
     const reason = error instanceof Error ? error.message : String(error ?? "");

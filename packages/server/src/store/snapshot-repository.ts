@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { named } from "../keys/key-repository.js";
 import type { PrincipalRepository } from "./principal-repository.js";
 import type { Database } from "./schema.js";
 
@@ -50,7 +51,7 @@ export class SnapshotRepository {
   }
 
   async keyExists(name: string): Promise<boolean> {
-    const row = await this.db.selectFrom("keys").select("name").where("name", "=", name).executeTakeFirst();
+    const row = await this.db.selectFrom("keys").select("name").where(named(name)).executeTakeFirst();
     return row !== undefined;
   }
 

@@ -26,6 +26,10 @@ export async function startBenchServer(extraArgs: string[]): Promise<BenchServer
   const child = spawn(
     process.execPath,
     [
+      // MHSM_BENCH_CPU_PROFILE_DIR=<dir>: the server writes V8 CPU profiles there (one per thread).
+      ...(process.env.MHSM_BENCH_CPU_PROFILE_DIR
+        ? ["--cpu-prof", `--cpu-prof-dir=${process.env.MHSM_BENCH_CPU_PROFILE_DIR}`]
+        : []),
       join(REPO_ROOT, "packages/cli/dist/main.js"),
       "serve",
       "--data-dir",

@@ -4,9 +4,12 @@
  * node:crypto. Several concurrent clients over keep-alive connections, as SDK clients would be.
  *
  *   npm run bench -- [--seconds 5] [--concurrency 16] [--count N] [--server-arg=--flag ...]
+ *                    [--only rsa-sign|ec-sign|aes-wrap|get-key]
  *
  * --count runs N operations of each kind instead of a fixed time (the CI smoke test uses tiny
- * counts). Figures vary with the machine and what else runs on it; this prints what it saw.
+ * counts). --only measures one operation on one node and nothing else (with
+ * MHSM_BENCH_CPU_PROFILE_DIR set, to profile the server doing just that). Figures vary with the
+ * machine and what else runs on it; this prints what it saw.
  */
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
@@ -22,6 +25,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "5" },
     concurrency: { type: "string", default: "16" },
     count: { type: "string" },
+    only: { type: "string" },
     "server-arg": { type: "string", multiple: true, default: [] },
     /** Keys in the HSM for the backup and restore figures (5,000: the Managed HSM limit). */
     "backup-keys": { type: "string", default: "5000" },
@@ -54,7 +58,7 @@ async function main(): Promise<void> {
     const remote = await serverOperations(client);
     const local = await inProcessOperations();
     const rows: Row[] = [];
-    for (const op of remote) {
+    for (const op of remote.filter((candidate) => !values.only || candidate.id === values.only)) {
       const twin = local.find((candidate) => candidate.id === op.id) as BenchOperation;
       await measure(op.run, concurrency, warmup);
       const serverCpuBefore = await processCpuMs(server.pid);
@@ -80,6 +84,7 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
+  if (values.only) return;
   await printTwoNodeFigures();
   await printBackupRestoreFigures();
 }

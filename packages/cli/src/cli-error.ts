@@ -1,6 +1,5 @@
 import { AuthenticationError } from "@azure/identity";
 import { isRestError } from "@azure/core-rest-pipeline";
-import { ServiceError } from "./hsm-connection.js";
 
 /** A failure found here, before or instead of asking the HSM: a bad argument, a missing file. */
 export class CliError extends Error {
@@ -23,8 +22,7 @@ export function badArgument(message: string): CliError {
  * Never a stack trace, a request body or a token.
  */
 export function describeError(error: unknown): { code: string; message: string } {
-  if (error instanceof CliError || error instanceof ServiceError)
-    return { code: error.code, message: error.message };
+  if (error instanceof CliError) return { code: error.code, message: error.message };
   if (error instanceof AuthenticationError) return authenticationFailure(error);
   if (isRestError(error)) {
     const body = serviceErrorIn(error.response?.bodyAsText);

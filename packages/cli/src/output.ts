@@ -58,20 +58,6 @@ export function printItem<T>(item: T, view: View<T>, format: OutputFormat): void
   process.stdout.write(`${table.toString()}\n`);
 }
 
-/**
- * Plain records, every field a column (kept for verbs that have no view of their own, such as
- * the security domain's).
- */
-export function printRows(rows: Array<Record<string, unknown>>, format: OutputFormat, single = false): void {
-  const keys = [...new Set(rows.flatMap((row) => Object.keys(row)))];
-  const view: View<Record<string, unknown>> = {
-    json: (row) => row,
-    columns: keys.map((key) => ({ header: key, value: (row) => row[key] })),
-  };
-  if (single && rows[0]) printItem(rows[0], view, format);
-  else printList(rows, view, format);
-}
-
 /** JSON.stringify with bytes as base64url (as the Key Vault API writes them). */
 export function toJsonText(value: unknown): string {
   // A Buffer's toJSON runs before a replacer sees the value: look at the holder's field instead.

@@ -16,6 +16,8 @@ const { version } = createRequire(import.meta.url)("../package.json") as { versi
 const program = new Command("mhsm")
   .description("mhsm: a self-hosted key service that speaks the Azure Key Vault Managed HSM API")
   .version(version, "-V, --version", "print the version of mhsm")
+  // `mhsm --version` only before a command: `mhsm key show --version <v>` names a key version.
+  .enablePositionalOptions()
   .showHelpAfterError("(add --help for usage and an example)")
   // Usage errors read like every other failure: "error: <code>: <message>".
   .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, "error: BadArgument: ")) });

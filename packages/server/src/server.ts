@@ -23,6 +23,7 @@ import { SettingService } from "./services/setting-service.js";
 import { BackupService } from "./backup/backup-service.js";
 import { RestoreGate } from "./backup/restore-gate.js";
 import { JobRunner } from "./jobs/job-runner.js";
+import { KeyNoticePublisher } from "./keys/key-notices.js";
 import { createKeysModule } from "./keys/keys-module.js";
 import { domainKeyAtStart } from "./security-domain/domain-key-at-start.js";
 import { DomainServices } from "./security-domain/domain-services.js";
@@ -69,15 +70,24 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   let restoreGate: RestoreGate | undefined;
   let app: FastifyInstance | undefined;
   let runningJobs: JobRunner | undefined;
+  // Known once the server listens (its port may be chosen then), unless configured.
+  let baseUrl = config.publicUrl?.replace(/\/+$/, "");
+  const notices = new KeyNoticePublisher({
+    hsmName: config.hsmName,
+    vaultUrl: () => baseUrl,
+    webhookUrl: config.events.webhookUrl,
+    log: (message) => console.warn(message),
+  });
   // Built when the HSM is activated, which is after the change feed below is connected.
   const domainServices = new DomainServices((domainKey) =>
-    createKeysModule(
+    createKeysModule({
       store,
       domainKey,
-      config.keys,
-      (message, error) => console.error(`mhsm: ${message}: ${loggableErrorLine(error)}`),
+      settings: config.keys,
+      onError: (message, error) => console.error(`mhsm: ${message}: ${loggableErrorLine(error)}`),
       changes,
-    ),
+      notices,
+    }),
   );
   const audit = new AuditLog(join(config.dataDir, "audit.log"));
   try {
@@ -203,7 +213,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     for (const objectId of config.administrators)
       await roleAssignments.ensureAdministrator(objectId, randomUUID);
 
-    let baseUrl = config.publicUrl?.replace(/\/+$/, "");
     app = createHttpApp({
       tls,
       bodyLimitBytes: config.bodyLimitBytes,

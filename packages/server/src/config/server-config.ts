@@ -78,6 +78,12 @@ export const serverConfigSchema = z.strictObject({
     })
     .prefault({}),
   /**
+   * Where the HSM's events go: a rotation policy's Notify action POSTs a
+   * Microsoft.KeyVault.KeyNearExpiry event (Event Grid schema) here. The URL may carry a secret
+   * (a function key): give it in the config file or environment, never on a shared command line.
+   */
+  events: z.strictObject({ webhookUrl: z.url({ protocol: /^https?$/ }).optional() }).prefault({}),
+  /**
    * The server's own credential for Azure Storage, used when a backup or restore request says
    * useManagedIdentity (the role a Managed HSM's managed identity plays). A secret: give it in
    * the config file or environment, never on a shared command line.

@@ -12,6 +12,8 @@ import { DeletedKeyService } from "./deleted-key-service.js";
 import { KeyLookup } from "./key-lookup.js";
 import { KeyMaintenance } from "./key-maintenance.js";
 import { KeyMaterialCache } from "./key-material-cache.js";
+import type { KeyVersion } from "./key-model.js";
+import type { KeyNearExpiryNotices } from "./key-notices.js";
 import { KeyService } from "./key-service.js";
 
 const DAY = 86_400_000;
@@ -29,6 +31,18 @@ describe("key maintenance: scheduled rotation and purge of expired deleted keys"
   let keys: KeyService;
   let deleted: DeletedKeyService;
   let maintenance: KeyMaintenance;
+  /** The notices given, and whether the next delivery fails (as a webhook that is down). */
+  const notices = { given: [] as KeyVersion[], failNext: false };
+  const noticeSink: KeyNearExpiryNotices = {
+    ready: () => true,
+    async nearExpiry(version) {
+      if (notices.failNext) {
+        notices.failNext = false;
+        throw new Error("the events webhook answered HTTP 503");
+      }
+      notices.given.push(version);
+    },
+  };
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "mhsm-maintenance-"));
@@ -40,7 +54,14 @@ describe("key maintenance: scheduled rotation and purge of expired deleted keys"
     const lookup = new KeyLookup(store, 1000, 100, clock);
     keys = new KeyService(store, lookup, clock);
     deleted = new DeletedKeyService(store, { retentionDays: 7, purgeProtection: true }, cache, lookup, clock);
-    maintenance = new KeyMaintenance(store, keys, deleted, (_message, error) => errors.push(error), clock);
+    maintenance = new KeyMaintenance(
+      store,
+      keys,
+      deleted,
+      (_message, error) => errors.push(error),
+      noticeSink,
+      clock,
+    );
   });
   after(async () => {
     await maintenance.stop();
@@ -114,6 +135,45 @@ describe("key maintenance: scheduled rotation and purge of expired deleted keys"
     assert.equal(await store.keys.getKey("doomed"), undefined);
     // The name is free again.
     await keys.create("doomed", { kty: "oct-HSM", keySize: 128 }, {});
+    assert.deepEqual(errors, []);
+  });
+
+  it("gives a Notify action's near-expiry notice once per version, on time, retrying a failed delivery", async () => {
+    const first = await keys.create(
+      "noticed",
+      { kty: "EC-HSM", curve: "P-256" },
+      { expires: now + 40 * DAY },
+    );
+    await keys.create("never-expires", { kty: "EC-HSM", curve: "P-256" }, {});
+    for (const name of ["noticed", "never-expires"]) {
+      await keys.setRotationPolicy(name, {
+        lifetimeActions: [{ trigger: { timeBeforeExpiry: "P10D" }, action: { type: "Notify" } }],
+      });
+    }
+    now += 30 * DAY - 1;
+    assert.deepEqual((await maintenance.runOnce()).notified, [], "not due yet");
+    now += 1;
+    notices.failNext = true;
+    assert.deepEqual((await maintenance.runOnce()).notified, [], "the delivery failed");
+    assert.equal(errors.length, 1);
+    errors.length = 0;
+    assert.deepEqual((await maintenance.runOnce()).notified, ["noticed"], "retried on the next run");
+    assert.deepEqual((await maintenance.runOnce()).notified, [], "once per version");
+    assert.deepEqual(
+      notices.given.map((version) => [version.name, version.version, version.attributes.expires]),
+      [["noticed", first.version, first.attributes.expires]],
+    );
+    assert.equal((await keys.listVersions("noticed")).length, 1, "Notify does not rotate");
+
+    // A new version (here by hand, with a later expiry) gets its own notice when it is due.
+    await keys.update("noticed", undefined, { expires: now + 5 * DAY });
+    assert.deepEqual((await maintenance.runOnce()).notified, [], "the same version: already given");
+    const second = await keys.rotate("noticed");
+    await keys.update("noticed", second?.version, { expires: now + 20 * DAY });
+    assert.deepEqual((await maintenance.runOnce()).notified, []);
+    now += 10 * DAY;
+    assert.deepEqual((await maintenance.runOnce()).notified, ["noticed"]);
+    assert.equal(notices.given.at(-1)?.version, second?.version);
     assert.deepEqual(errors, []);
   });
 

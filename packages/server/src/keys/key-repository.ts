@@ -156,6 +156,7 @@ export class KeyRepository {
         deleted_at: null,
         scheduled_purge_at: null,
         rotation_policy: null,
+        near_expiry_notified_version: null,
       })
       .execute();
   }
@@ -225,6 +226,36 @@ export class KeyRepository {
       .execute();
   }
 
+  /**
+   * Takes the duty of giving the near-expiry notice for this version: true for exactly one
+   * caller (one node, one maintenance run) until `releaseNearExpiryNotice` hands it back.
+   */
+  async claimNearExpiryNotice(name: string, version: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable("keys")
+      .set({ near_expiry_notified_version: version })
+      .where(named(name))
+      .where("current_version", "=", version)
+      .where((eb) =>
+        eb.or([
+          eb("near_expiry_notified_version", "is", null),
+          eb("near_expiry_notified_version", "<>", version),
+        ]),
+      )
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** After a notice could not be delivered: the next maintenance run tries again. */
+  async releaseNearExpiryNotice(name: string, version: string): Promise<void> {
+    await this.db
+      .updateTable("keys")
+      .set({ near_expiry_notified_version: null })
+      .where(named(name))
+      .where("near_expiry_notified_version", "=", version)
+      .execute();
+  }
+
   /** Live keys that have a rotation policy (the maintenance loop decides which are due). */
   async listWithRotationPolicy(): Promise<KeyRecord[]> {
     const rows = await this.db
@@ -272,7 +303,7 @@ const materialIdentity = (version: Pick<KeyVersion, "name" | "version">) =>
 
 const optionalNumber = (value: number | string | null) => (value === null ? null : Number(value));
 
-function toKeyRecord(row: KeyTable): KeyRecord {
+function toKeyRecord(row: Omit<KeyTable, "near_expiry_notified_version">): KeyRecord {
   const deletedAt = optionalNumber(row.deleted_at);
   return {
     name: row.name,

@@ -10,6 +10,7 @@ import { KeyCryptoService } from "./key-crypto-service.js";
 import { KeyLookup } from "./key-lookup.js";
 import { KeyMaintenance } from "./key-maintenance.js";
 import { KeyMaterialCache } from "./key-material-cache.js";
+import type { KeyNearExpiryNotices } from "./key-notices.js";
 import type { KeyRouteServices } from "./key-route-support.js";
 import { KeyService } from "./key-service.js";
 
@@ -27,19 +28,31 @@ export interface KeysModule {
   maintenance: KeyMaintenance;
   /** Drops cached key state: after something other than these services changed the keys tables. */
   invalidateCaches(): void;
-  /** Starts the maintenance timer (scheduled rotation, purge of expired deleted keys). */
+  /** Starts the maintenance timer (scheduled rotation, Notify, purge of expired deleted keys). */
   start(): void;
   close(): Promise<void>;
 }
 
+export interface KeysModuleParts {
+  store: Store;
+  domainKey: Buffer;
+  settings: KeysSettings;
+  onError: (message: string, error: unknown) => void;
+  /** Key writes announced to, and heard from, the other nodes. */
+  changes?: ChangeFeed | undefined;
+  /** Where a rotation policy's Notify action goes. */
+  notices?: KeyNearExpiryNotices | undefined;
+}
+
 /** Builds the keys services over the store, for the composition root (server.ts). */
-export function createKeysModule(
-  store: Store,
-  domainKey: Buffer,
-  settings: KeysSettings,
-  onError: (message: string, error: unknown) => void,
-  changes?: ChangeFeed,
-): KeysModule {
+export function createKeysModule({
+  store,
+  domainKey,
+  settings,
+  onError,
+  changes,
+  notices,
+}: KeysModuleParts): KeysModule {
   const softDelete = {
     retentionDays: settings.softDeleteRetentionDays,
     purgeProtection: settings.purgeProtection,
@@ -59,7 +72,7 @@ export function createKeysModule(
   const crypto = new KeyCryptoService(lookup, materialCache, rsaSigner);
   // Its own key: a single-key backup blob is sealed under nothing else the domain key protects.
   const backups = new KeyBackupService(store, lookup, deriveKey(domainKey, "mhsm single-key backup v1"));
-  const maintenance = new KeyMaintenance(store, keys, deletedKeys, onError);
+  const maintenance = new KeyMaintenance(store, keys, deletedKeys, onError, notices);
   return {
     routes: { keys, deletedKeys, crypto, backups, softDelete },
     maintenance,

@@ -84,6 +84,16 @@ export function rotationDueAt(policy: RotationPolicy, current: KeyVersion): numb
   return undefined;
 }
 
+/**
+ * When the policy's Notify action is due for this current version: its timeBeforeExpiry
+ * before the version expires. Undefined when there is no Notify action or no expiry.
+ */
+export function nearExpiryNoticeAt(policy: RotationPolicy, current: KeyVersion): number | undefined {
+  const notify = policy.lifetimeActions.find((action) => action.type === "Notify");
+  if (notify?.timeBeforeExpiry === undefined || current.attributes.expires === null) return undefined;
+  return shiftByDuration(current.attributes.expires, parsed(notify.timeBeforeExpiry), -1);
+}
+
 /** The expiry a new version gets under the policy (null: none). */
 export function expiryForNewVersion(policy: RotationPolicy | null, created: number): number | null {
   if (!policy?.expiryTime) return null;

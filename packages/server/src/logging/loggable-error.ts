@@ -32,7 +32,7 @@ const REDACTIONS: readonly [RegExp, string][] = [
   [/\beyJ[\w-]*\.[\w-]+\.[\w-]*/g, "[REDACTED TOKEN]"],
   [/\b(Bearer|Basic)\s+[\w.~+/=-]+/gi, "$1 [REDACTED]"],
   // Secrets in form bodies, query strings and JSON.
-  [/\b(client_secret|client_assertion|password|secret|token)=[^&\s"']+/gi, "$1=REDACTED"],
+  [/\b(client_secret|client_assertion|password|secret|token|code)=[^&\s"']+/gi, "$1=REDACTED"],
   [
     /("(?:clientSecret|client_secret|password|secret|accessToken|access_token|k|d|p|q|dp|dq|qi)"\s*:\s*)"[^"]*"/g,
     '$1"REDACTED"',

@@ -168,6 +168,12 @@ const migrations: Record<string, Migration> = {
       await sql`UPDATE role_assignments SET scope = lower(scope) WHERE scope LIKE '/keys/%'`.execute(db);
     },
   },
+  "0006_near_expiry_notices": {
+    async up(db: Kysely<unknown>) {
+      // A rotation policy's Notify action is given once per key version, by one node.
+      await db.schema.alterTable("keys").addColumn("near_expiry_notified_version", "text").execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

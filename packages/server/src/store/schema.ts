@@ -46,6 +46,8 @@ export interface KeyTable {
   scheduled_purge_at: number | string | null;
   /** JSON: RotationPolicy, or null when none was set. */
   rotation_policy: string | null;
+  /** The version whose near-expiry notice (rotation policy Notify) has been given. */
+  near_expiry_notified_version: string | null;
 }
 
 /** One row per key version; the private material is sealed by the barrier (name+version as AAD). */

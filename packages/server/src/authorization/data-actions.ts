@@ -36,6 +36,12 @@ export const DataAction = {
   BackupStatus: `${prefix}/backup/status/action`,
   RestoreStart: `${prefix}/restore/start/action`,
   RestoreStatus: `${prefix}/restore/status/action`,
+  // securitydomain.json's (the Managed HSM Administrator holds them all).
+  SecurityDomainDownload: `${prefix}/securitydomain/download/action`,
+  SecurityDomainDownloadRead: `${prefix}/securitydomain/download/read`,
+  SecurityDomainUpload: `${prefix}/securitydomain/upload/action`,
+  SecurityDomainUploadRead: `${prefix}/securitydomain/upload/read`,
+  SecurityDomainTransferKeyRead: `${prefix}/securitydomain/transferkey/read`,
 } as const;
 
 export type DataActionName = (typeof DataAction)[keyof typeof DataAction];

@@ -1,19 +1,10 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { DataAction } from "../authorization/data-actions.js";
 import { GLOBAL_SCOPE } from "../authorization/scope.js";
 import { checkApiVersion } from "../http/api-version.js";
 import { publicBaseUrl } from "../http/request-url.js";
 import type { RouteRegistry } from "../http/route-registry.js";
 import type { SecurityDomainService } from "./security-domain-service.js";
-
-/** The data actions of securitydomain.json (Managed HSM Administrator holds them all). */
-const prefix = "Microsoft.KeyVault/managedHsm/securitydomain";
-export const SecurityDomainAction = {
-  Download: `${prefix}/download/action`,
-  DownloadRead: `${prefix}/download/read`,
-  Upload: `${prefix}/upload/action`,
-  UploadRead: `${prefix}/upload/read`,
-  TransferKeyRead: `${prefix}/transferkey/read`,
-} as const;
 
 const objectBody = { body: { type: "object" } } as const;
 
@@ -41,7 +32,7 @@ export function registerSecurityDomainRoutes(
     method: "POST",
     url: "/securitydomain/download",
     operation: "HSMSecurityDomain_Download",
-    dataAction: SecurityDomainAction.Download,
+    dataAction: DataAction.SecurityDomainDownload,
     scope,
     schema: objectBody,
     handler: async (request, reply) => {
@@ -53,7 +44,7 @@ export function registerSecurityDomainRoutes(
     method: "GET",
     url: "/securitydomain/download/pending",
     operation: "HSMSecurityDomain_DownloadPending",
-    dataAction: SecurityDomainAction.DownloadRead,
+    dataAction: DataAction.SecurityDomainDownloadRead,
     scope,
     handler: () => service.status("download"),
   });
@@ -61,7 +52,7 @@ export function registerSecurityDomainRoutes(
     method: "GET",
     url: "/securitydomain/upload",
     operation: "HSMSecurityDomain_TransferKey",
-    dataAction: SecurityDomainAction.TransferKeyRead,
+    dataAction: DataAction.SecurityDomainTransferKeyRead,
     scope,
     handler: () => service.transferKey(),
   });
@@ -69,7 +60,7 @@ export function registerSecurityDomainRoutes(
     method: "POST",
     url: "/securitydomain/upload",
     operation: "HSMSecurityDomain_Upload",
-    dataAction: SecurityDomainAction.Upload,
+    dataAction: DataAction.SecurityDomainUpload,
     scope,
     schema: objectBody,
     handler: async (request, reply) => {
@@ -81,7 +72,7 @@ export function registerSecurityDomainRoutes(
     method: "GET",
     url: "/securitydomain/upload/pending",
     operation: "HSMSecurityDomain_UploadPending",
-    dataAction: SecurityDomainAction.UploadRead,
+    dataAction: DataAction.SecurityDomainUploadRead,
     scope,
     handler: () => service.status("upload"),
   });

@@ -15,6 +15,29 @@ export type Row = Record<string, unknown>;
 
 const INSERT_BATCH = 200;
 
+/**
+ * Rows of a backup written by an older schema, brought to what later migrations did to stored
+ * rows: key scopes of role assignments are lower case since migration 0005 (key names are
+ * case-insensitive); two assignments that then name the same grant become one, the oldest.
+ */
+export function upgradeRows(table: HsmStateTable, rows: Row[]): Row[] {
+  if (table !== "role_assignments") return rows;
+  const seen = new Set<string>();
+  const sorted = [...rows].sort(
+    (a, b) => Number(a.created_at) - Number(b.created_at) || String(a.name).localeCompare(String(b.name)),
+  );
+  const upgraded: Row[] = [];
+  for (const row of sorted) {
+    const scope = String(row.scope);
+    const lowered = scope.startsWith("/keys/") ? scope.toLowerCase() : scope;
+    const grant = `${lowered} ${String(row.role_definition_name)} ${String(row.principal_id)}`;
+    if (seen.has(grant)) continue;
+    seen.add(grant);
+    upgraded.push(lowered === scope ? row : { ...row, scope: lowered });
+  }
+  return upgraded;
+}
+
 /** Whole-table reads and writes for backup and restore; callers run them inside a transaction. */
 export class SnapshotRepository {
   constructor(
@@ -33,7 +56,7 @@ export class SnapshotRepository {
   /** Replaces every HSM-state table with the given rows. */
   async replaceAll(rows: Partial<Record<HsmStateTable, Row[]>>): Promise<void> {
     for (const table of [...HSM_STATE_TABLES].reverse()) await this.db.deleteFrom(table).execute();
-    for (const table of HSM_STATE_TABLES) await this.insert(table, rows[table] ?? []);
+    for (const table of HSM_STATE_TABLES) await this.insert(table, upgradeRows(table, rows[table] ?? []));
   }
 
   /**

@@ -57,17 +57,8 @@ export class KeyMaintenance {
     const report: MaintenanceReport = { rotated: [], notified: [], purged: [] };
     try {
       for (const key of await this.store.keys.listWithRotationPolicy()) {
-        try {
-          const current = await this.keys.get(key.name);
-          const due = key.rotationPolicy ? rotationDueAt(key.rotationPolicy, current.version) : undefined;
-          if (due === undefined || due > this.clock()) continue;
-          if (await this.keys.rotate(key.name, current.version.version)) report.rotated.push(key.name);
-        } catch (error) {
-          this.onError(`scheduled rotation of key ${key.name} failed`, error);
-        }
-      }
-      // After rotation: a version rotated away needs no notice, its successor may.
-      for (const key of await this.store.keys.listWithRotationPolicy()) {
+        if (await this.rotateIfDue(key)) report.rotated.push(key.name);
+        // After rotation: a version rotated away needs no notice, its successor may.
         if (await this.noticeNearExpiry(key)) report.notified.push(key.name);
       }
       report.purged = await this.deletedKeys.purgeExpired();
@@ -75,6 +66,19 @@ export class KeyMaintenance {
       this.onError("key maintenance failed", error);
     }
     return report;
+  }
+
+  private async rotateIfDue(key: KeyRecord): Promise<boolean> {
+    if (!key.rotationPolicy) return false;
+    try {
+      const current = await this.keys.get(key.name);
+      const due = rotationDueAt(key.rotationPolicy, current.version);
+      if (due === undefined || due > this.clock()) return false;
+      return (await this.keys.rotate(key.name, current.version.version)) !== undefined;
+    } catch (error) {
+      this.onError(`scheduled rotation of key ${key.name} failed`, error);
+      return false;
+    }
   }
 
   /** Gives the key's near-expiry notice if it is due and no node has given it yet. */

@@ -50,20 +50,7 @@ describe("mhsm backup|restore", () => {
     sasFile = join(workDir, "sas.txt");
     // As copied from the portal: with a leading "?" and a final newline.
     await writeFile(sasFile, `?${sas}\n`, { mode: 0o600 });
-    for (const role of ["Managed HSM Crypto Officer", "Managed HSM Crypto User"]) {
-      const granted = await cli.run([
-        "role",
-        "assignment",
-        "create",
-        "--role",
-        role,
-        "--assignee",
-        cli.server.admin.objectId,
-        "--scope",
-        "/keys",
-      ]);
-      assert.equal(granted.code, 0, granted.stderr);
-    }
+    await cli.grantKeyRoles();
     for (const name of ["kept", "dropped"]) {
       assert.equal((await cli.run(["key", "create", "-n", name, "--kty", "EC-HSM"])).code, 0);
     }

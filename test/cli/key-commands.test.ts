@@ -34,20 +34,7 @@ describe("mhsm key", () => {
   it("needs a crypto role first: an Administrator is Forbidden until role assignment create", async () => {
     await cli.fails(["key", "list"], "Forbidden");
     assert.match(await cli.fails(["key", "create", "-n", "k"], "Forbidden"), /keys\/create on \/keys\/k/);
-    for (const role of ["Managed HSM Crypto Officer", "Managed HSM Crypto User"]) {
-      const granted = await cli.run([
-        "role",
-        "assignment",
-        "create",
-        "--role",
-        role,
-        "--assignee",
-        cli.server.admin.objectId,
-        "--scope",
-        "/keys",
-      ]);
-      assert.equal(granted.code, 0, granted.stderr);
-    }
+    await cli.grantKeyRoles();
     assert.deepEqual(await cli.json(["key", "list"]), []);
   });
 

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { runMhsmCli } from "./mhsm-cli.js";
 import { createDatabase, databaseNameFor } from "./postgres.js";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
@@ -115,30 +116,9 @@ export function runServeExpectingFailure(args: string[], env: Record<string, str
   return runMhsm(["serve", "--port", "0", ...args], env);
 }
 
-/** Runs the built `mhsm` binary to completion. */
-export function runMhsm(
-  args: string[],
-  env: Record<string, string> = {},
-  timeoutMs = 30_000,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [MHSM_BIN, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`mhsm ${args.join(" ")} did not finish in ${timeoutMs} ms\n${stdout}${stderr}`));
-    }, timeoutMs);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
+/** Runs the built `mhsm` binary to completion (mhsm-cli.ts's runner, with this file's defaults). */
+export function runMhsm(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000) {
+  return runMhsmCli(args, { env, timeoutMs });
 }
 
 function waitForListening(child: ChildProcess, output: () => string): Promise<string> {

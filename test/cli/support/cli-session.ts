@@ -20,6 +20,8 @@ export interface CliSession {
    * `error: <code>: <message>` line on stderr whose code is `code`. Returns the message.
    */
   fails(args: string[], code: string | RegExp, options?: CliRunOptions): Promise<string>;
+  /** Gives the administrator Crypto Officer and Crypto User at /keys, with `mhsm role assignment create`. */
+  grantKeyRoles(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -50,6 +52,13 @@ export async function startCliSession(options: StartOptions = {}): Promise<CliSe
     async fails(args, code, runOptions) {
       const result = await run(args, runOptions);
       return expectFailure(result, code, args);
+    },
+    async grantKeyRoles() {
+      for (const role of ["Managed HSM Crypto Officer", "Managed HSM Crypto User"]) {
+        const args = ["role", "assignment", "create", "--role", role, "--assignee", server.admin.objectId];
+        const granted = await run([...args, "--scope", "/keys"]);
+        assert.equal(granted.code, 0, granted.stderr);
+      }
     },
     dispose: () => server.dispose(),
   };

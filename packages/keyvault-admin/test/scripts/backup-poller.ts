@@ -1,25 +1,9 @@
 // Run by poller-resume.test.ts in two separate processes, as a user would run two programs
 // (NODE_EXTRA_CA_CERTS trusts the server's CA): `start` begins a backup and prints its poller's
 // toString(); `resume` picks that string up and waits for the job. Prints one JSON document.
-import { ClientSecretCredential } from "@azure/identity";
 import { KeyVaultBackupClient } from "@mhsm/keyvault-admin";
+import { credential, env, vaultUrl } from "./script-connection.js";
 
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
-
-const vaultUrl = env("MHSM_VAULT_URL");
-const credential = new ClientSecretCredential(
-  env("AZURE_TENANT_ID"),
-  env("AZURE_CLIENT_ID"),
-  env("AZURE_CLIENT_SECRET"),
-  {
-    authorityHost: vaultUrl,
-    disableInstanceDiscovery: true,
-  },
-);
 const client = new KeyVaultBackupClient(vaultUrl, credential, { disableChallengeResourceVerification: true });
 const blobStorageUri = env("BLOB_STORAGE_URI");
 const sasToken = env("BLOB_SAS_TOKEN");

@@ -1,28 +1,12 @@
 // Run by logging.test.ts with AZURE_LOG_LEVEL=info: a few calls whose log must show the
 // requests and responses but no secret. With BLOB_STORAGE_URI set, also a backup with a SAS token.
-import { ClientSecretCredential } from "@azure/identity";
 import {
   KeyVaultAccessControlClient,
   KeyVaultBackupClient,
   KeyVaultSettingsClient,
 } from "@mhsm/keyvault-admin";
+import { credential, env, vaultUrl } from "./script-connection.js";
 
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
-
-const vaultUrl = env("MHSM_VAULT_URL");
-const credential = new ClientSecretCredential(
-  env("AZURE_TENANT_ID"),
-  env("AZURE_CLIENT_ID"),
-  env("AZURE_CLIENT_SECRET"),
-  {
-    authorityHost: vaultUrl,
-    disableInstanceDiscovery: true,
-  },
-);
 const options = { disableChallengeResourceVerification: true };
 
 const accessControl = new KeyVaultAccessControlClient(vaultUrl, credential, options);

@@ -11,6 +11,10 @@ export type DomainErrorKind =
   | "LimitExceeded"
   | "NotImplemented"
   | "Unavailable"
+  /** A write that could not be stored: the disk (or the database's) is full. */
+  | "InsufficientStorage"
+  /** Too many attempts from one client: try again after the Retry-After the route sets. */
+  | "TooManyRequests"
   | "Internal";
 
 export class DomainError extends Error {

@@ -32,6 +32,7 @@ import { registerSettingRoutes } from "./routes/settings.js";
 import { type KeyRouteServices, registerAllKeyRoutes } from "../keys/register-key-routes.js";
 import { answersBeforeActivation } from "../security-domain/activation-gate.js";
 import type { HsmActivation } from "../security-domain/hsm-activation.js";
+import { registerAuditHook } from "./audit-hook.js";
 import { registerSecurityDomainRoutes } from "../security-domain/security-domain-routes.js";
 import type { SecurityDomainService } from "../security-domain/security-domain-service.js";
 
@@ -139,32 +140,7 @@ export function createHttpApp(deps: HttpDependencies): FastifyInstance {
     }
   });
 
-  app.addHook("onResponse", async (request, reply) => {
-    // Audit what was attempted with credentials: bearer-token requests and token requests.
-    if (!request.headers.authorization && request.auditClientId === undefined) return;
-    const caller = request.caller
-      ? { objectId: request.caller.objectId, tenantId: request.caller.tenantId, appId: request.caller.appId }
-      : request.auditClientId !== undefined
-        ? { clientId: request.auditClientId }
-        : null;
-    const status = reply.statusCode;
-    deps.audit.write({
-      time: new Date().toISOString(),
-      requestId: request.id,
-      correlationId: headerValue(
-        request.headers["x-ms-client-request-id"] ?? request.headers["client-request-id"],
-      ),
-      caller,
-      operation: request.routeOptions.config?.operation ?? "Unknown",
-      method: request.method,
-      path: (request.url.split("?")[0] ?? "").slice(0, 512),
-      target: request.auditTarget,
-      status,
-      result: status < 400 ? "success" : "failure",
-      errorCode: request.auditErrorCode,
-      durationMs: Math.round(reply.elapsedTime * 100) / 100,
-    });
-  });
+  registerAuditHook(app, deps.audit);
 
   function challenge(
     request: FastifyRequest,
@@ -254,9 +230,4 @@ export function createHttpApp(deps: HttpDependencies): FastifyInstance {
   registerSecurityDomainRoutes(routes, deps.securityDomain, deps.jobRetryAfterSeconds);
   routes.finish();
   return app;
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  const first = Array.isArray(value) ? value[0] : value;
-  return first?.slice(0, 128);
 }

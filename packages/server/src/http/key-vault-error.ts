@@ -11,6 +11,8 @@ export const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
   Conflict: 409,
   NotImplemented: 501,
   Unavailable: 503,
+  InsufficientStorage: 507,
+  TooManyRequests: 429,
   Internal: 500,
 };
 

@@ -12,6 +12,7 @@ import { resealUnderNodeKey } from "./barrier/node-key-migration.js";
 import type { ServerConfig } from "./config/server-config.js";
 import { ensureDirectory } from "./data-directory.js";
 import { createHttpApp } from "./http/app.js";
+import type { DeclaredRoute } from "./http/route-registry.js";
 import { EmbeddedIdentityProvider, audiencesFor } from "./identity/embedded-identity-provider.js";
 import { PrincipalService } from "./identity/principal-service.js";
 import { loadOrCreateSigningKey } from "./identity/signing-key.js";
@@ -43,6 +44,8 @@ export interface RunningServer {
   port: number;
   caFile: string | undefined;
   initialAdminFile: string;
+  /** The route table (methods, URLs, data actions, scopes, schemas): what tests walk. */
+  routes: readonly DeclaredRoute[];
   close(): Promise<void>;
 }
 
@@ -213,7 +216,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     for (const objectId of config.administrators)
       await roleAssignments.ensureAdministrator(objectId, randomUUID);
 
-    app = createHttpApp({
+    let routes: readonly DeclaredRoute[];
+    ({ app, routes } = createHttpApp({
       tls,
       bodyLimitBytes: config.bodyLimitBytes,
       listPageSize: config.listPageSize,
@@ -235,7 +239,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       keys: domainServices.keyRoutes(),
       activation,
       securityDomain,
-    });
+    }));
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
@@ -259,6 +263,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       port,
       caFile: tls.caFile,
       initialAdminFile,
+      routes,
       async close() {
         await running.close();
         await domainServices.close();

@@ -22,7 +22,7 @@ import { checkApiVersion } from "./api-version.js";
 import { challengeHeader } from "./challenge.js";
 import "./fastify-types.js";
 import { STATUS_OF_KIND, sendKeyVaultError } from "./key-vault-error.js";
-import { RouteRegistry } from "./route-registry.js";
+import { type DeclaredRoute, RouteRegistry } from "./route-registry.js";
 import { registerIdentityProviderRoutes } from "./routes/identity-provider.js";
 import { registerPrincipalRoutes } from "./routes/principals.js";
 import { registerRoleAssignmentRoutes } from "./routes/role-assignments.js";
@@ -70,7 +70,10 @@ export function normalizeRequestUrl(url: string): string {
   return normalized + query;
 }
 
-export function createHttpApp(deps: HttpDependencies): FastifyInstance {
+export function createHttpApp(deps: HttpDependencies): {
+  app: FastifyInstance;
+  routes: readonly DeclaredRoute[];
+} {
   const app = Fastify({
     https: { cert: deps.tls.cert, key: deps.tls.key, minVersion: "TLSv1.2" },
     bodyLimit: deps.bodyLimitBytes,
@@ -229,5 +232,5 @@ export function createHttpApp(deps: HttpDependencies): FastifyInstance {
   registerAllKeyRoutes(routes, deps.keys);
   registerSecurityDomainRoutes(routes, deps.securityDomain, deps.jobRetryAfterSeconds);
   routes.finish();
-  return app;
+  return { app, routes: routes.declared };
 }

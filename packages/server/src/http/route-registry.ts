@@ -35,6 +35,11 @@ export interface PublicRoute {
   handler: RouteHandlerMethod;
 }
 
+/** One registered route, as tests and tools see the route table (handlers left out). */
+export type DeclaredRoute =
+  | ({ kind: "authorized" } & Omit<AuthorizedRoute, "handler">)
+  | ({ kind: "public" } & Omit<PublicRoute, "handler">);
+
 /**
  * Registers routes. A data-plane route cannot be registered without a data action: the RBAC
  * check runs as the route's own onRequest hook, after authentication and before the body is
@@ -43,6 +48,7 @@ export interface PublicRoute {
  */
 export class RouteRegistry {
   readonly #methodsByUrl = new Map<string, { methods: Set<HTTPMethods>; declaration: RouteDeclaration }>();
+  readonly #declared: DeclaredRoute[] = [];
 
   constructor(
     private readonly app: FastifyInstance,
@@ -57,6 +63,8 @@ export class RouteRegistry {
       allowDuringRestore: route.allowDuringRestore ?? false,
     };
     this.track(route.url, route.method, declaration);
+    const { handler: _handler, ...described } = route;
+    this.#declared.push({ kind: "authorized", ...described });
     this.app.route({
       method: route.method,
       url: route.url,
@@ -83,6 +91,8 @@ export class RouteRegistry {
   public(route: PublicRoute): void {
     const declaration: RouteDeclaration = { operation: route.operation, public: true, apiVersion: false };
     this.track(route.url, route.method, declaration);
+    const { handler: _handler, ...described } = route;
+    this.#declared.push({ kind: "public", ...described });
     this.app.route({
       method: route.method,
       url: route.url,
@@ -90,6 +100,11 @@ export class RouteRegistry {
       schema: route.schema,
       handler: route.handler,
     });
+  }
+
+  /** Every route registered so far: the source of truth for the authorization matrix and the fuzzer. */
+  get declared(): readonly DeclaredRoute[] {
+    return this.#declared;
   }
 
   /** After every route is in: a 405 for each other method on a known path. */

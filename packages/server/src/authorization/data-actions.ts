@@ -49,19 +49,34 @@ export type DataActionName = (typeof DataAction)[keyof typeof DataAction];
 /** What a data action pattern in a role may look like: path segments, with `*` wildcards. */
 export const DATA_ACTION_PATTERN = /^[A-Za-z0-9*][A-Za-z0-9.*_/-]{0,255}$/;
 
-const matcherCache = new Map<string, RegExp>();
-
-/** Azure action matching: case-insensitive, `*` stands for any run of characters. */
+/**
+ * Azure action matching: case-insensitive, `*` stands for any run of characters (including
+ * none). Greedy matching that backtracks only to the last `*` seen: at most
+ * pattern length × action length steps, whatever the pattern. (A regex with one `.*` per star
+ * backtracked exponentially: eight stars cost seconds per request.)
+ */
 export function actionMatches(pattern: string, action: string): boolean {
-  let matcher = matcherCache.get(pattern);
-  if (!matcher) {
-    const source = pattern
-      .split("*")
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-      .join(".*");
-    matcher = new RegExp(`^${source}$`, "i");
-    if (matcherCache.size > 10_000) matcherCache.clear();
-    matcherCache.set(pattern, matcher);
+  const p = pattern.toLowerCase();
+  const a = action.toLowerCase();
+  let pi = 0;
+  let ai = 0;
+  let starAt = -1; // the last `*` in the pattern, or -1
+  let resumeAt = 0; // where in the action that star's run ends so far
+  while (ai < a.length) {
+    if (pi < p.length && p[pi] === "*") {
+      starAt = pi++;
+      resumeAt = ai;
+    } else if (pi < p.length && p[pi] === a[ai]) {
+      pi++;
+      ai++;
+    } else if (starAt >= 0) {
+      // Let the last star swallow one more character and retry the rest of the pattern.
+      pi = starAt + 1;
+      ai = ++resumeAt;
+    } else {
+      return false;
+    }
   }
-  return matcher.test(action);
+  while (pi < p.length && p[pi] === "*") pi++;
+  return pi === p.length;
 }

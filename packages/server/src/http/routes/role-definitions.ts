@@ -1,6 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { DataAction } from "../../authorization/data-actions.js";
 import type { RoleDefinition } from "../../authorization/models.js";
+import { GLOBAL_SCOPE } from "../../authorization/scope.js";
 import { badParameter } from "../../errors.js";
 import type { RoleDefinitionInput, RoleDefinitionService } from "../../services/role-definition-service.js";
 import { paginate } from "../paging.js";
@@ -68,6 +69,15 @@ function parseDefinitionFilter(request: FastifyRequest): { roleName?: string } {
   return { roleName: (match[1] as string).replace(/''/g, "'") };
 }
 
+/**
+ * Role definitions are global: one definition is in force at every scope it is assigned at, so
+ * changing one is changing the HSM's access policy. Whatever path spelling a write or delete
+ * arrives on (/, /keys or /keys/{name}), it needs its data action at "/", as Managed HSM
+ * supports role definitions at "/" only. (Authorizing at the path's scope let a principal with
+ * roleDefinitions/write at one key rewrite a role held at "/".) Reads follow the path's scope.
+ */
+const DEFINITION_WRITE_SCOPE = () => GLOBAL_SCOPE;
+
 export function registerRoleDefinitionRoutes(
   routes: RouteRegistry,
   service: RoleDefinitionService,
@@ -109,7 +119,7 @@ export function registerRoleDefinitionRoutes(
       url: item,
       operation: "RoleDefinitions_CreateOrUpdate",
       dataAction: DataAction.RoleDefinitionsWrite,
-      scope,
+      scope: DEFINITION_WRITE_SCOPE,
       schema: { body: putBody },
       handler: async (request, reply) => {
         const body = request.body as { properties: RoleDefinitionInput };
@@ -122,7 +132,7 @@ export function registerRoleDefinitionRoutes(
       url: item,
       operation: "RoleDefinitions_Delete",
       dataAction: DataAction.RoleDefinitionsDelete,
-      scope,
+      scope: DEFINITION_WRITE_SCOPE,
       handler: async (request) => toWireRoleDefinition(await service.delete(nameOf(request))),
     });
   }

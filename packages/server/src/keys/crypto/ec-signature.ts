@@ -1,4 +1,6 @@
-import { type ECDH, type KeyObject, createECDH, randomBytes } from "node:crypto";
+import { type ECDH, type KeyObject, createECDH, createPublicKey, randomBytes } from "node:crypto";
+import { p256, p384, p521 } from "@noble/curves/nist.js";
+import { secp256k1 } from "@noble/curves/secp256k1.js";
 import type { CurveName } from "../key-model.js";
 
 /**
@@ -12,11 +14,16 @@ import type { CurveName } from "../key-model.js";
  * constant-time; both are blinded with a fresh random factor first, so what the timing of
  * those operations depends on is independent of the secrets.
  *
- * Verification uses the private scalar too: u1·G + u2·Q = (u1 + u2·d)·G, one scalar
- * multiplication by OpenSSL instead of point arithmetic here. Signatures are r||s (IEEE P1363).
+ * Verification uses the published public point Q only, never d: it is @noble/curves' audited
+ * ECDSA verify over the digest (prehash off, high s allowed, as OpenSSL allows it). A verify
+ * written as (u1 + u2·d)·G answers for the private scalar, which is a different key whenever
+ * d·G ≠ Q. Signatures are r||s (IEEE P1363).
  */
-interface CurveParameters {
+type NobleEcdsa = typeof p256;
+
+export interface CurveParameters {
   opensslName: string;
+  noble: NobleEcdsa;
   /** The group order. */
   n: bigint;
   nBits: number;
@@ -25,28 +32,46 @@ interface CurveParameters {
 }
 
 const CURVE_PARAMETERS: Record<CurveName, CurveParameters> = {
-  "P-256": curve("prime256v1", "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551", 32),
-  "P-256K": curve("secp256k1", "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141", 32),
+  "P-256": curve("prime256v1", p256, "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551", 32),
+  "P-256K": curve(
+    "secp256k1",
+    secp256k1,
+    "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141",
+    32,
+  ),
   "P-384": curve(
     "secp384r1",
+    p384,
     "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973",
     48,
   ),
   "P-521": curve(
     "secp521r1",
+    p521,
     "01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409",
     66,
   ),
 };
 
-function curve(opensslName: string, orderHex: string, bytes: number): CurveParameters {
+function curve(opensslName: string, noble: NobleEcdsa, orderHex: string, bytes: number): CurveParameters {
   const n = BigInt(`0x${orderHex}`);
-  return { opensslName, n, nBits: n.toString(2).length, bytes };
+  if (noble.Point.Fn.ORDER !== n) throw new Error(`curve order mismatch for ${opensslName}`);
+  return { opensslName, noble, n, nBits: n.toString(2).length, bytes };
 }
 
-/** An EC private key ready for prehashed ECDSA: its scalar, read once from the KeyObject. */
+/** The curve's OpenSSL name, group order and coordinate length (import checks keys against them). */
+export function curveParameters(curveName: CurveName): Readonly<CurveParameters> {
+  return CURVE_PARAMETERS[curveName];
+}
+
+/**
+ * An EC private key ready for prehashed ECDSA: its scalar and its public point (the one the key
+ * publishes, from the KeyObject's public key), read once.
+ */
 export class EcdsaKey {
   readonly #d: bigint;
+  /** The published public point, uncompressed: 0x04 || X || Y. */
+  readonly #publicPoint: Uint8Array;
   readonly #parameters: CurveParameters;
   // One ECDH object per key: setPrivateKey/getPublicKey run synchronously, so reuse is safe.
   readonly #ecdh: ECDH;
@@ -55,6 +80,12 @@ export class EcdsaKey {
     this.#parameters = CURVE_PARAMETERS[curveName];
     const jwk = privateKey.export({ format: "jwk" });
     this.#d = bytesToBigInt(Buffer.from(jwk.d as string, "base64url"));
+    const published = createPublicKey(privateKey).export({ format: "jwk" });
+    this.#publicPoint = Buffer.concat([
+      Buffer.of(0x04),
+      Buffer.from(published.x as string, "base64url"),
+      Buffer.from(published.y as string, "base64url"),
+    ]);
     this.#ecdh = createECDH(this.#parameters.opensslName);
   }
 
@@ -79,21 +110,19 @@ export class EcdsaKey {
     }
   }
 
+  /** ECDSA verification against the published public point (never the private scalar). */
   verify(digest: Buffer, signature: Buffer): boolean {
-    const { n, bytes } = this.#parameters;
+    const { bytes, noble } = this.#parameters;
     if (signature.length !== 2 * bytes) return false;
-    const r = bytesToBigInt(signature.subarray(0, bytes));
-    const s = bytesToBigInt(signature.subarray(bytes));
-    if (r <= 0n || r >= n || s <= 0n || s >= n) return false;
-    const w = modInverse(s, n);
-    const u1 = (this.digestScalar(digest) * w) % n;
-    const u2 = (r * w) % n;
-    // u1·G + u2·Q = (u1 + u2·d)·G; d is blinded as in sign.
-    const b = randomScalar(n);
-    const t = (((u1 * b) % n) + ((u2 * ((this.#d * b) % n)) % n)) % n;
-    const tUnblinded = (t * modInverse(b, n)) % n;
-    if (tUnblinded === 0n) return false;
-    return this.xOfMultiple(tUnblinded) % n === r;
+    try {
+      return noble.verify(signature, digest, this.#publicPoint, {
+        prehash: false,
+        lowS: false,
+        format: "compact",
+      });
+    } catch {
+      return false;
+    }
   }
 
   /** The x coordinate of k·G, by OpenSSL. */

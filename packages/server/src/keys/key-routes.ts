@@ -53,7 +53,7 @@ export function registerKeyRoutes(routes: RouteRegistry, services: KeyRouteServi
     schema: { body: importKeyBody },
     handler: async (request) => {
       const body = request.body as { key: ImportedJwk & { key_ops?: string[] | null } } & WireKeyProperties;
-      const material = materialFromJwk(body.key);
+      const material = await materialFromJwk(body.key);
       const properties = propertiesFromWire({ ...body, key_ops: body.key.key_ops });
       return bundle(request, await keys.import(keyNameOf(request), material, properties));
     },

@@ -123,7 +123,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         : new LocalChangeFeed();
     const rbac = new RbacEngine(store, config.rbacCacheSeconds * 1000);
     rbac.follow(changes);
-    const principals = new PrincipalService(store);
+    const principals = new PrincipalService(store, {
+      rbac,
+      changes,
+      liveCacheMs: config.rbacCacheSeconds * 1000,
+    });
     const idp = new EmbeddedIdentityProvider(
       tenantId,
       signingKey,

@@ -56,6 +56,17 @@ describe("CachingTokenVerifier", () => {
     await assert.rejects(verifier.verify(tampered), TokenRejectedError);
   });
 
+  it("asks the issuer's admits check at every use, cached or not", async () => {
+    const { trusted, token } = await issuerWithToken(3600);
+    let admitted = true;
+    const verifier = new CachingTokenVerifier([{ ...trusted, admits: () => admitted }]);
+    assert.ok(await verifier.verify(token));
+    admitted = false;
+    await assert.rejects(verifier.verify(token), /principal does not exist/);
+    admitted = true;
+    assert.ok(await verifier.verify(token));
+  });
+
   it("keeps an entry no longer than the token's own expiry", async () => {
     const { trusted, token } = await issuerWithToken(30);
     let now = Date.now();

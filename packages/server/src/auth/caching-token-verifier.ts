@@ -7,7 +7,9 @@ import { type CallerPrincipal, TokenVerifier, type TrustedIssuer } from "./token
  * time costs more than many of the operations it guards. What is cached is exactly "this token
  * string verified, for this caller": an entry lives until the token's own expiry and never more
  * than `maxAgeMs` (which bounds how long a token signed by a key its issuer has since withdrawn
- * stays accepted). Refusals are never cached. Trusting another issuer empties the cache.
+ * stays accepted). Refusals are never cached. Trusting another issuer empties the cache. The
+ * issuer's `admits` check is not cached here: a deleted principal's token is refused at its
+ * next use, however long its entry would have lived.
  */
 export class CachingTokenVerifier extends TokenVerifier {
   // Not a #private field: the base constructor calls trust() before subclass fields exist.
@@ -31,7 +33,9 @@ export class CachingTokenVerifier extends TokenVerifier {
     const cache = (this.cache ??= new Map());
     const now = this.clock();
     const hit = cache.get(token);
-    if (hit && now < hit.until) return hit.principal;
+    // A cached entry saves the signature check only: the issuer's admits check (a deleted
+    // principal of the embedded identity provider) runs on every use.
+    if (hit && now < hit.until) return this.admit(hit.principal);
     if (hit) cache.delete(token);
 
     const principal = await super.verify(token);

@@ -15,6 +15,8 @@ export interface CallerPrincipal {
   tenantId: string | undefined;
   appId: string | undefined;
   issuer: string;
+  /** The token's `iat`, in seconds. */
+  issuedAt: number;
 }
 
 export interface TrustedIssuer {
@@ -22,6 +24,12 @@ export interface TrustedIssuer {
   keys: JWTVerifyGetKey;
   audiences: string[];
   algorithms: string[];
+  /**
+   * Asked on every use of a verified token (cached or not): false refuses it, as any invalid
+   * token. The embedded identity provider answers whether the token's principal still exists;
+   * external issuers have no such check.
+   */
+  admits?: (caller: CallerPrincipal) => boolean | Promise<boolean>;
 }
 
 /** Why a token was refused: shown to the caller, so it says what, never how much. */
@@ -82,12 +90,24 @@ export class TokenVerifier {
     if (typeof objectId !== "string" || objectId.length === 0) {
       throw new TokenRejectedError("The bearer token has no 'oid' claim naming the caller.");
     }
-    return {
+    return this.admit({
       objectId: objectId.toLowerCase(),
       tenantId: typeof payload.tid === "string" ? payload.tid : undefined,
       appId: stringClaim(payload.appid) ?? stringClaim(payload.azp),
       issuer: trusted.issuer,
-    };
+      issuedAt: Number(payload.iat),
+    });
+  }
+
+  /** The issuer's `admits` check, which a verified token passes again at every use. */
+  protected async admit(caller: CallerPrincipal): Promise<CallerPrincipal> {
+    const admits = this.#issuers.get(caller.issuer)?.admits;
+    if (admits && !(await admits(caller))) {
+      throw new TokenRejectedError(
+        "The bearer token's principal does not exist in this HSM's identity provider.",
+      );
+    }
+    return caller;
   }
 }
 

@@ -27,7 +27,14 @@ export class EmbeddedIdentityProvider {
   attach(baseUrl: string): TrustedIssuer {
     this.#baseUrl = baseUrl;
     this.#issuer = new TokenIssuer(this.signingKey, this.issuer, this.tenantId, this.lifetimeSeconds);
-    return TokenVerifier.embeddedIssuer(this.issuer, this.signingKey.publicJwk, audiencesFor(this.resource));
+    const trusted = TokenVerifier.embeddedIssuer(
+      this.issuer,
+      this.signingKey.publicJwk,
+      audiencesFor(this.resource),
+    );
+    // A token outlives nothing it names: once its principal is deleted it is refused.
+    trusted.admits = (caller) => this.principals.live.admits(caller.objectId, caller.issuedAt);
+    return trusted;
   }
 
   get baseUrl(): string {

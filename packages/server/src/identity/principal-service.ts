@@ -1,8 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { badParameter, notFound } from "../errors.js";
+import type { ChangeFeed } from "../store/change-feed.js";
 import type { StoredPrincipal } from "../store/principal-repository.js";
 import type { Store } from "../store/store.js";
 import { hashClientSecret, verifyClientSecret } from "./client-secret-hash.js";
+import { LivePrincipals } from "./live-principals.js";
 
 export interface CreatedPrincipal extends StoredPrincipal {
   /** Shown once, at creation; only its slow hash is kept. */
@@ -11,12 +13,33 @@ export interface CreatedPrincipal extends StoredPrincipal {
 
 const DISPLAY_NAME = /^[\p{L}\p{N} ._@()-]{1,120}$/u;
 
+export interface PrincipalServiceOptions {
+  clock?: () => number;
+  /**
+   * Drops cached role grants here and, through the change feed, on every node (RbacEngine's
+   * invalidate): a deleted principal's role assignments go with it.
+   */
+  rbac?: { invalidate(): void };
+  /** Tells this node when another node deleted a principal (see LivePrincipals). */
+  changes?: ChangeFeed;
+  /** Longest a node trusts its list of existing principals if a notification is lost. */
+  liveCacheMs?: number;
+}
+
 /** Service principals of the embedded identity provider. */
 export class PrincipalService {
+  /** Which principals exist: their tokens are refused once they are deleted. */
+  readonly live: LivePrincipals;
+  private readonly clock: () => number;
+
   constructor(
     private readonly store: Store,
-    private readonly clock: () => number = Date.now,
-  ) {}
+    private readonly options: PrincipalServiceOptions = {},
+  ) {
+    this.clock = options.clock ?? Date.now;
+    this.live = new LivePrincipals(() => store.principals.listObjectIds(), options.liveCacheMs ?? 5000);
+    if (options.changes) this.live.follow(options.changes);
+  }
 
   async create(displayName: string): Promise<CreatedPrincipal> {
     if (!DISPLAY_NAME.test(displayName)) {
@@ -38,10 +61,21 @@ export class PrincipalService {
     return this.store.principals.list();
   }
 
+  /**
+   * Deletes the principal and its role assignments in one transaction; then its tokens are
+   * refused at once on this node and, through the change feed, on every other node.
+   */
   async delete(objectId: string): Promise<StoredPrincipal> {
-    const existing = await this.store.principals.get(objectId.toLowerCase());
-    if (!existing) throw notFound("PrincipalNotFound", `Principal '${objectId}' was not found.`);
-    await this.store.principals.delete(existing.objectId);
+    const existing = await this.store.transaction(async (tx) => {
+      const found = await tx.principals.get(objectId.toLowerCase());
+      if (!found) throw notFound("PrincipalNotFound", `Principal '${objectId}' was not found.`);
+      await tx.roleAssignments.deleteForPrincipal(found.objectId);
+      await tx.principals.delete(found.objectId);
+      return found;
+    });
+    this.live.invalidate();
+    // Announces an "rbac" change: every node drops its grants and its list of principals.
+    this.options.rbac?.invalidate();
     return existing;
   }
 

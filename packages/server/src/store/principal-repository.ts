@@ -76,6 +76,12 @@ export class PrincipalRepository {
     return rows.map(toModel);
   }
 
+  /** Every principal's object id: what a token's `oid` is checked against (LivePrincipals). */
+  async listObjectIds(): Promise<string[]> {
+    const rows = await this.db.selectFrom("principals").select("object_id").execute();
+    return rows.map((row) => row.object_id);
+  }
+
   async delete(objectId: string): Promise<void> {
     await this.db.deleteFrom("principals").where("object_id", "=", objectId).execute();
   }

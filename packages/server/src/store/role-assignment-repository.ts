@@ -78,6 +78,15 @@ export class RoleAssignmentRepository {
   async delete(name: string): Promise<void> {
     await this.db.deleteFrom("role_assignments").where("name", "=", name).execute();
   }
+
+  /** Removes every assignment of a principal (at every scope); how many there were. */
+  async deleteForPrincipal(principalId: string): Promise<number> {
+    const result = await this.db
+      .deleteFrom("role_assignments")
+      .where("principal_id", "=", principalId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 }
 
 function toModel(row: RoleAssignmentTable): RoleAssignment {

@@ -1,4 +1,4 @@
-import { type WriteStream, createWriteStream } from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
 
 /**
  * One JSON line per authenticated request (and per token request to the identity provider):
@@ -21,36 +21,177 @@ export interface AuditRecord {
   durationMs: number;
 }
 
+/** A record could not be stored: the request it belongs to must not succeed. */
+export class AuditLogUnavailableError extends Error {
+  constructor(readonly reason: string) {
+    super(`The audit log cannot be written: ${reason}`);
+    this.name = "AuditLogUnavailableError";
+  }
+}
+
+export interface AuditLogEvents {
+  /** The log stopped taking records (once per outage, not per record). */
+  unavailable(reason: string): void;
+  /** It takes records again. */
+  recovered(): void;
+}
+
+const DEFAULT_EVENTS: AuditLogEvents = {
+  unavailable: (reason) =>
+    console.error(
+      `mhsm: the audit log cannot be written (${reason}); requests are refused (503) until it can`,
+    ),
+  recovered: () => console.error("mhsm: the audit log is writable again; serving requests"),
+};
+
+interface Batch {
+  text: string;
+  done: Promise<void>;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * The audit device. Audit fails closed, as HashiCorp Vault's does: `write` resolves once the
+ * record is in the file, and a request is answered only after that (http/audit-hook.ts). While
+ * the file cannot be written (a full disk, a broken handle) `available` is false and requests
+ * are refused before their handler runs; each refused request's own record is the probe that
+ * brings the log back when space returns.
+ *
+ * Records of one turn of the event loop go to the file in one write (group commit): a busy HSM
+ * answers thousands of requests a second, and a write per record would cost more than routing
+ * one. One write is in flight at a time, so records keep their order.
+ */
 export class AuditLog {
-  readonly #stream: WriteStream;
-  #flushScheduled = false;
+  readonly #file: string;
+  readonly #events: AuditLogEvents;
+  #handle: FileHandle | undefined;
+  /** Records waiting for the next write. */
+  #batch: Batch | undefined;
+  #writing: Promise<void> | undefined;
+  #available = true;
+  #reason = "";
+  /** False after a write stopped partway through a line that could not be cut off: the next write starts with a newline. */
+  #tailClean = true;
+  #closed = false;
 
-  constructor(file: string) {
-    this.#stream = createWriteStream(file, { flags: "a", mode: 0o600 });
+  constructor(file: string, events: AuditLogEvents = DEFAULT_EVENTS) {
+    this.#file = file;
+    this.#events = events;
   }
 
-  /**
-   * Records written in one turn of the event loop go to the file in one write: a busy HSM
-   * answers thousands of requests a second, and a write call per record cost the event loop
-   * more than routing a request. Nothing waits longer than that turn.
-   */
-  write(record: AuditRecord): void {
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      this.#stream.cork();
-      setImmediate(() => {
-        this.#flushScheduled = false;
-        this.#stream.uncork();
-      });
+  /** False while the last write failed: requests are refused until a write succeeds again. */
+  get available(): boolean {
+    return this.#available;
+  }
+
+  /** Why the log is unavailable, e.g. "ENOSPC: no space left on device" (no paths or secrets). */
+  get unavailableReason(): string {
+    return this.#reason;
+  }
+
+  /** Resolves when the record is in the file; rejects with AuditLogUnavailableError otherwise. */
+  write(record: AuditRecord): Promise<void> {
+    if (this.#closed) return Promise.reject(new AuditLogUnavailableError("the audit log is closed"));
+    let batch = this.#batch;
+    if (!batch) {
+      batch = this.#batch = newBatch();
+      if (!this.#writing) setImmediate(this.#flush);
     }
-    this.#stream.write(`${JSON.stringify(record)}\n`);
+    batch.text += `${JSON.stringify(record)}\n`;
+    return batch.done;
   }
 
-  close(): Promise<void> {
-    if (this.#flushScheduled) {
-      this.#flushScheduled = false;
-      this.#stream.uncork();
-    }
-    return new Promise((resolve) => this.#stream.end(resolve));
+  /** Writes what is queued, then closes the file. Later writes are refused. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    while (this.#writing || this.#batch) await (this.#writing ?? this.#flush());
+    const handle = this.#handle;
+    this.#handle = undefined;
+    await handle?.close().catch(() => undefined);
   }
+
+  readonly #flush = (): Promise<void> => {
+    if (this.#writing || !this.#batch) return this.#writing ?? Promise.resolve();
+    const batch = this.#batch;
+    this.#batch = undefined;
+    this.#writing = this.#store(batch).finally(() => {
+      this.#writing = undefined;
+      // Records that came while this write was in flight: the next group.
+      if (this.#batch) void this.#flush();
+    });
+    return this.#writing;
+  };
+
+  async #store(batch: Batch): Promise<void> {
+    try {
+      await this.#append(batch.text);
+    } catch (error) {
+      const reason = describe(error);
+      this.#reason = reason;
+      if (this.#available) {
+        this.#available = false;
+        this.#events.unavailable(reason);
+      }
+      batch.reject(new AuditLogUnavailableError(reason));
+      return;
+    }
+    if (!this.#available) {
+      this.#available = true;
+      this.#reason = "";
+      this.#events.recovered();
+    }
+    batch.resolve();
+  }
+
+  async #append(text: string): Promise<void> {
+    const data = Buffer.from(this.#tailClean ? text : `\n${text}`);
+    const handle = (this.#handle ??= await open(this.#file, "a", 0o600));
+    let offset = 0;
+    try {
+      while (offset < data.length) {
+        const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+        offset += bytesWritten;
+      }
+      this.#tailClean = true;
+    } catch (error) {
+      // A partly written line must not stay, nor swallow the next record: cut it off, or else
+      // start the next write on a new line.
+      if (offset > 0) {
+        const cut = await handle
+          .stat()
+          .then(({ size }) => handle.truncate(size - offset))
+          .then(
+            () => true,
+            () => false,
+          );
+        if (!cut) this.#tailClean = data[offset - 1] === 0x0a;
+      }
+      // Reopen on the next write: the handle may be broken, or the file removed.
+      this.#handle = undefined;
+      await handle.close().catch(() => undefined);
+      throw error;
+    }
+  }
+}
+
+function newBatch(): Batch {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Whoever wrote a record awaits it; a batch nobody awaits must not be an unhandled rejection.
+  done.catch(() => undefined);
+  return { text: "", done, resolve, reject };
+}
+
+/** "ENOSPC: no space left on device", without the file's path. */
+function describe(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const text = String(message ?? error)
+    .replace(/,\s*(open|write)\b.*$/s, "")
+    .replace(/^[A-Z]+:\s*/, "");
+  return code ? `${code}: ${text}` : text;
 }

@@ -223,6 +223,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     let routes: readonly DeclaredRoute[];
     ({ app, routes } = createHttpApp({
       tls,
+      connections: {
+        tlsHandshakeTimeoutMs: Math.round(config.tlsHandshakeTimeoutSeconds * 1000),
+        headersTimeoutMs: Math.round(config.headersTimeoutSeconds * 1000),
+        requestTimeoutMs: Math.round(config.requestTimeoutSeconds * 1000),
+        keepAliveTimeoutMs: Math.round(config.keepAliveTimeoutSeconds * 1000),
+        idleTimeoutMs: Math.round(config.idleTimeoutSeconds * 1000),
+        maxConnections: config.maxConnections,
+      },
       bodyLimitBytes: config.bodyLimitBytes,
       listPageSize: config.listPageSize,
       logLevel: config.logLevel,

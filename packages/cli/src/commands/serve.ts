@@ -102,6 +102,12 @@ export function registerServeCommand(program: Command): void {
     )
     .addOption(
       new Option(
+        "--storage-blob-endpoint <url>",
+        "that account's blob endpoint, the only place its key is used (default https://<name>.blob.core.windows.net)",
+      ).env("MHSM_STORAGE_BLOB_ENDPOINT"),
+    )
+    .addOption(
+      new Option(
         "--local-backup-root <dir>",
         "folder file: backup URLs may use (repeatable; default <data-dir>/backups)",
       )
@@ -127,6 +133,40 @@ export function registerServeCommand(program: Command): void {
     )
     .addOption(
       new Option("--list-page-size <n>", "items per page of a list (default 100)").env("MHSM_LIST_PAGE_SIZE"),
+    )
+    .addOption(
+      new Option(
+        "--tls-handshake-timeout <seconds>",
+        "longest from connect to a finished TLS handshake (default 10)",
+      ).env("MHSM_TLS_HANDSHAKE_TIMEOUT"),
+    )
+    .addOption(
+      new Option("--headers-timeout <seconds>", "longest to receive a request's headers (default 10)").env(
+        "MHSM_HEADERS_TIMEOUT",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--request-timeout <seconds>",
+        "longest to receive a whole request, body included (default 30)",
+      ).env("MHSM_REQUEST_TIMEOUT"),
+    )
+    .addOption(
+      new Option(
+        "--keep-alive-timeout <seconds>",
+        "how long an idle connection waits for its next request (default 5)",
+      ).env("MHSM_KEEP_ALIVE_TIMEOUT"),
+    )
+    .addOption(
+      new Option(
+        "--idle-timeout <seconds>",
+        "close a connection with no traffic either way for this long (default 30)",
+      ).env("MHSM_IDLE_TIMEOUT"),
+    )
+    .addOption(
+      new Option("--max-connections <n>", "connections held at once; more are refused (default 1000)").env(
+        "MHSM_MAX_CONNECTIONS",
+      ),
     )
     .addOption(
       new Option("--log-level <level>", "fatal, error, warn, info, debug or silent (default info)").env(
@@ -171,10 +211,17 @@ interface ServeOptions {
   rbacCacheSeconds?: string;
   storageAccountName?: string;
   storageAccountKey?: string;
+  storageBlobEndpoint?: string;
   localBackupRoot?: string[];
   jobRetryAfter?: string;
   activation?: string;
   domainKeyStorage?: string;
+  tlsHandshakeTimeout?: string;
+  headersTimeout?: string;
+  requestTimeout?: string;
+  keepAliveTimeout?: string;
+  idleTimeout?: string;
+  maxConnections?: string;
 }
 
 type ServerModule = typeof import("@mhsm/server");
@@ -203,6 +250,12 @@ async function serve(options: ServeOptions, serverModule: ServerModule): Promise
     jobRetryAfterSeconds: options.jobRetryAfter,
     activation: options.activation,
     domainKeyStorage: options.domainKeyStorage,
+    tlsHandshakeTimeoutSeconds: options.tlsHandshakeTimeout,
+    headersTimeoutSeconds: options.headersTimeout,
+    requestTimeoutSeconds: options.requestTimeout,
+    keepAliveTimeoutSeconds: options.keepAliveTimeout,
+    idleTimeoutSeconds: options.idleTimeout,
+    maxConnections: options.maxConnections,
   };
   if (options.storageAccountName || options.storageAccountKey) {
     fromFlags.storageIdentity = {
@@ -210,6 +263,7 @@ async function serve(options: ServeOptions, serverModule: ServerModule): Promise
       accountKey: options.storageAccountKey,
     };
   }
+  if (options.storageBlobEndpoint) fromFlags.storageBlobEndpoint = options.storageBlobEndpoint;
   if (options.oidcIssuer || options.oidcJwksUri) {
     if (!options.oidcIssuer || !options.oidcJwksUri) {
       throw new ConfigError("invalid configuration: --oidc-issuer and --oidc-jwks-uri go together");

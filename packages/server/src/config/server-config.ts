@@ -60,6 +60,18 @@ export const serverConfigSchema = z.strictObject({
     .max(16 * 1024 * 1024)
     .default(1024 * 1024),
   tokenLifetimeSeconds: z.coerce.number().int().min(60).max(86400).default(3600),
+  /** TCP accept to finished TLS handshake: a hard deadline (a silent or trickling client is cut off). */
+  tlsHandshakeTimeoutSeconds: z.coerce.number().min(0.1).max(600).default(10),
+  /** A request's first byte to the end of its headers. */
+  headersTimeoutSeconds: z.coerce.number().min(0.1).max(600).default(10),
+  /** A request's first byte to the end of its body (at least headersTimeoutSeconds). */
+  requestTimeoutSeconds: z.coerce.number().min(0.1).max(3600).default(30),
+  /** How long an idle keep-alive connection waits for its next request. */
+  keepAliveTimeoutSeconds: z.coerce.number().min(0.1).max(600).default(5),
+  /** A connection with no traffic either way (a client that stops reading) is closed after this. */
+  idleTimeoutSeconds: z.coerce.number().min(0.1).max(3600).default(30),
+  /** Connections held at once; more are closed as soon as they are accepted. */
+  maxConnections: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   keys: z
     .strictObject({
       /** Days a deleted key stays recoverable before the server purges it (Key Vault: 7 to 90). */
@@ -144,6 +156,11 @@ export function parseServerConfig(input: unknown): ServerConfig {
   const config = result.data;
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
     throw new ConfigError("invalid configuration: tlsCert and tlsKey go together");
+  }
+  if (config.headersTimeoutSeconds > config.requestTimeoutSeconds) {
+    throw new ConfigError(
+      "invalid configuration: headersTimeoutSeconds must not exceed requestTimeoutSeconds (the headers are part of the request)",
+    );
   }
   if (config.domainKeyStorage === "sealed" && config.activation !== "security-domain") {
     throw new ConfigError(

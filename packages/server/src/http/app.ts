@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
+import type { Server as HttpsServer } from "node:https";
 import Fastify, {
   LogController,
+  errorCodes,
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
@@ -19,6 +21,8 @@ import type { RestoreGate } from "../backup/restore-gate.js";
 import type { JobRunner } from "../jobs/job-runner.js";
 import { loggableError } from "../logging/loggable-error.js";
 import { checkApiVersion } from "./api-version.js";
+import { installNodeLevelAnswers, keyVaultClientErrorHandler } from "./client-errors.js";
+import { type ConnectionLimits, applyConnectionLimits, httpsServerOptions } from "./connection-limits.js";
 import { challengeHeader } from "./challenge.js";
 import "./fastify-types.js";
 import { STATUS_OF_KIND, sendKeyVaultError } from "./key-vault-error.js";
@@ -38,6 +42,7 @@ import type { SecurityDomainService } from "../security-domain/security-domain-s
 
 export interface HttpDependencies {
   tls: { cert: string; key: string };
+  connections: ConnectionLimits;
   bodyLimitBytes: number;
   listPageSize: number;
   logLevel: string;
@@ -70,12 +75,57 @@ export function normalizeRequestUrl(url: string): string {
   return normalized + query;
 }
 
+/** Operations whose body is a form (OAuth 2.0's token request); every other route takes JSON only. */
+const FORM_ENCODED_OPERATIONS = new Set(["IdentityProvider_Token"]);
+
+/** The methods routes are declared with; any other gets 405 wherever it is sent. */
+const ROUTED_METHODS = new Set(["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"]);
+
+/** Key Vault error codes for the 4xx statuses the framework itself may produce. */
+const CODE_OF_STATUS: Record<number, [string, string]> = {
+  400: ["BadParameter", "The request is not valid."],
+  404: ["NotFound", "The requested path does not exist on this HSM."],
+  405: ["MethodNotAllowed", "The request method is not supported on this path."],
+  408: ["RequestTimeout", "The request was not received in time."],
+  411: ["LengthRequired", "The request needs a Content-Length."],
+  413: ["RequestTooLarge", "The request body is too large."],
+  414: ["RequestUriTooLong", "The request URL is too long."],
+  415: ["UnsupportedMediaType", "The request body must be application/json."],
+  431: ["RequestHeaderFieldsTooLarge", "The request headers are too large."],
+};
+
+/** Headers every answer carries, from the routes and from the framework's own error paths. */
+function setCommonHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  reply.header("x-ms-request-id", request.id);
+  reply.header("cache-control", "no-cache");
+  reply.header("x-content-type-options", "nosniff");
+  reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
+}
+
 export function createHttpApp(deps: HttpDependencies): {
   app: FastifyInstance;
   routes: readonly DeclaredRoute[];
 } {
   const app = Fastify({
-    https: { cert: deps.tls.cert, key: deps.tls.key, minVersion: "TLSv1.2" },
+    https: {
+      cert: deps.tls.cert,
+      key: deps.tls.key,
+      minVersion: "TLSv1.2",
+      ...httpsServerOptions(deps.connections),
+    },
+    // Fastify sets these on the server after creating it (its own defaults otherwise).
+    connectionTimeout: deps.connections.idleTimeoutMs,
+    keepAliveTimeout: deps.connections.keepAliveTimeoutMs,
+    requestTimeout: deps.connections.requestTimeoutMs,
+    // Requests node cannot parse get a Key Vault error too, not Fastify's body or a reset.
+    clientErrorHandler: keyVaultClientErrorHandler,
+    // A malformed percent-escape or an overlong path parameter, found while routing.
+    frameworkErrors: (error, request, reply) => {
+      setCommonHeaders(request, reply);
+      const status = error.code === "FST_ERR_MAX_PARAM_LENGTH" ? 414 : 400;
+      const [code, message] = CODE_OF_STATUS[status] as [string, string];
+      return sendKeyVaultError(request, reply, status, code, message);
+    },
     bodyLimit: deps.bodyLimitBytes,
     logger: { level: deps.logLevel },
     // Requests are recorded by the audit log; the operator log is for errors and lifecycle.
@@ -89,17 +139,25 @@ export function createHttpApp(deps: HttpDependencies): {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   app.decorate("mhsmBaseUrl", deps.baseUrl);
+  applyConnectionLimits(app.server as HttpsServer, deps.connections);
+  installNodeLevelAnswers(app.server as HttpsServer);
 
   // Token requests are form-encoded (OAuth 2.0); URLSearchParams is the whole parser we need.
-  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
+  // Only there: a form sent to any other route is refused, never read as that route's body.
+  app.addContentTypeParser(
+    "application/x-www-form-urlencoded",
+    { parseAs: "string" },
+    (request, body, done) => {
+      if (!FORM_ENCODED_OPERATIONS.has(request.routeOptions.config?.operation ?? "")) {
+        done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE("application/x-www-form-urlencoded"));
+        return;
+      }
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    },
+  );
 
   app.addHook("onRequest", async (request, reply) => {
-    reply.header("x-ms-request-id", request.id);
-    reply.header("cache-control", "no-cache");
-    reply.header("x-content-type-options", "nosniff");
-    reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
+    setCommonHeaders(request, reply);
     const declaration = request.routeOptions.config;
     if (declaration?.public) return;
 
@@ -203,9 +261,23 @@ export function createHttpApp(deps: HttpDependencies): {
         );
       case "FST_ERR_CTP_INVALID_JSON_BODY":
         return sendKeyVaultError(request, reply, 400, "BadParameter", "The request body is not valid JSON.");
+      case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+        return sendKeyVaultError(
+          request,
+          reply,
+          400,
+          "BadParameter",
+          "The request body does not match its Content-Length.",
+        );
     }
-    if (error instanceof SyntaxError || (error as FastifyError).statusCode === 400) {
+    if (error instanceof SyntaxError) {
       return sendKeyVaultError(request, reply, 400, "BadParameter", "The request body is not valid JSON.");
+    }
+    // Any other client error the framework raises: its status, a Key Vault body, no internals.
+    const frameworkStatus = (error as FastifyError).statusCode;
+    if (frameworkStatus !== undefined && frameworkStatus >= 400 && frameworkStatus < 500) {
+      const [code, message] = CODE_OF_STATUS[frameworkStatus] ?? ["BadRequest", "The request is not valid."];
+      return sendKeyVaultError(request, reply, frameworkStatus, code, message);
     }
     // Unexpected: log it for the operator, tell the caller nothing about internals.
     request.log.error({ error: loggableError(error), requestId: request.id }, "unhandled error");
@@ -218,9 +290,24 @@ export function createHttpApp(deps: HttpDependencies): {
     );
   });
 
-  app.setNotFoundHandler(async (request, reply) =>
-    sendKeyVaultError(request, reply, 404, "NotFound", "The requested path does not exist on this HSM."),
-  );
+  app.setNotFoundHandler(async (request, reply) => {
+    if (!ROUTED_METHODS.has(request.method)) {
+      return sendKeyVaultError(
+        request,
+        reply,
+        405,
+        "MethodNotAllowed",
+        `The ${request.method.slice(0, 20)} method is not supported.`,
+      );
+    }
+    return sendKeyVaultError(
+      request,
+      reply,
+      404,
+      "NotFound",
+      "The requested path does not exist on this HSM.",
+    );
+  });
 
   const routes = new RouteRegistry(app, deps.rbac);
   registerIdentityProviderRoutes(routes, deps.idp);

@@ -163,7 +163,3 @@ function derLength(length: number): Buffer {
 export function derToP1363(curve: Curve, der: Buffer): Buffer {
   return Buffer.from(NOBLE[curve].Signature.fromBytes(der, "der").toBytes("compact"));
 }
-
-export function p1363ToDerByNoble(curve: Curve, signature: Buffer): Buffer {
-  return Buffer.from(NOBLE[curve].Signature.fromBytes(signature, "compact").toBytes("der"));
-}

@@ -328,7 +328,7 @@ const secretsOf = (parts: RsaParts): Buffer[] =>
   (["d", "p", "q", "dp", "dq", "qi"] as const).map((m) => parts[m]);
 
 describe("RSA key import (property)", () => {
-  it("accepts a JWK exactly when `openssl pkey -check` does and n has an HSM size; every refusal is a safe 400", async () => {
+  it("accepts a JWK exactly when `openssl pkey -check` does, n has an HSM size and d < n; every refusal is a safe 400", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.nat({ max: RSA_KEYS.length - 1 }),

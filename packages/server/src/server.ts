@@ -134,6 +134,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       principals,
       config.resource,
       config.tokenLifetimeSeconds,
+      config.tokenThrottle,
     );
     const roleDefinitions = new RoleDefinitionService(store, rbac, config.limits);
     const roleAssignments = new RoleAssignmentService(store, rbac, roleDefinitions, config.limits);

@@ -60,6 +60,18 @@ export const serverConfigSchema = z.strictObject({
     .max(16 * 1024 * 1024)
     .default(1024 * 1024),
   tokenLifetimeSeconds: z.coerce.number().int().min(60).max(86400).default(3600),
+  /**
+   * Failed client-credentials attempts the token endpoint allows per (client id, source address)
+   * and per source address in a window that refills (429 with Retry-After past them). Per address,
+   * not per client id: an attacker's failures must not lock a real client out.
+   */
+  tokenThrottle: z
+    .strictObject({
+      failuresPerClientAndAddress: z.coerce.number().int().min(1).max(10_000).default(10),
+      failuresPerAddress: z.coerce.number().int().min(1).max(100_000).default(30),
+      windowSeconds: z.coerce.number().int().min(1).max(86_400).default(60),
+    })
+    .prefault({}),
   /** TCP accept to finished TLS handshake: a hard deadline (a silent or trickling client is cut off). */
   tlsHandshakeTimeoutSeconds: z.coerce.number().min(0.1).max(600).default(10),
   /** A request's first byte to the end of its headers. */

@@ -4,6 +4,7 @@ import type { StoredPrincipal } from "../store/principal-repository.js";
 import type { PrincipalService } from "./principal-service.js";
 import type { SigningKey } from "./signing-key.js";
 import { type IssuedToken, TokenIssuer } from "./token-issuer.js";
+import { TokenThrottle, type TokenThrottleLimits } from "./token-throttle.js";
 
 /**
  * The embedded, Entra-compatible identity provider: one tenant, service principals with client
@@ -14,6 +15,8 @@ import { type IssuedToken, TokenIssuer } from "./token-issuer.js";
 export class EmbeddedIdentityProvider {
   #baseUrl: string | undefined;
   #issuer: TokenIssuer | undefined;
+  /** Limits failed client-credentials attempts at the token endpoint. */
+  readonly throttle: TokenThrottle;
 
   constructor(
     readonly tenantId: string,
@@ -21,7 +24,10 @@ export class EmbeddedIdentityProvider {
     readonly principals: PrincipalService,
     private readonly resource: string,
     private readonly lifetimeSeconds: number,
-  ) {}
+    throttleLimits: TokenThrottleLimits,
+  ) {
+    this.throttle = new TokenThrottle(throttleLimits);
+  }
 
   /** Called once the server knows its URL (after listen: the port may have been 0). */
   attach(baseUrl: string): TrustedIssuer {

@@ -79,7 +79,22 @@ export function registerIdentityProviderRoutes(routes: RouteRegistry, idp: Embed
           "The scope must be '<resource>/.default' for this HSM's resource.",
         );
       }
+      // Failed attempts are limited per (client id, address) and per address: see TokenThrottle.
+      const attempt = idp.throttle.attempt(clientId, request.ip);
+      if ("retryAfterSeconds" in attempt) {
+        // As Entra throttles the client credentials grant: 429 with Retry-After.
+        reply.header("retry-after", String(attempt.retryAfterSeconds));
+        return oauthError(
+          request,
+          reply,
+          429,
+          "temporarily_unavailable",
+          90055,
+          `Too many failed sign-in attempts from this address. Retry after ${attempt.retryAfterSeconds} seconds.`,
+        );
+      }
       const principal = await idp.principals.authenticate(clientId, clientSecret);
+      if (principal) attempt.succeeded();
       if (!principal) {
         return oauthError(
           request,

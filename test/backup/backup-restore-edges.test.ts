@@ -84,7 +84,12 @@ describe("backup and restore: wire, failures and guarantees", () => {
     slowContainerUrl = `http://127.0.0.1:${proxy.port}/${AZURITE_ACCOUNT}/backups`;
     sas = azurite.sas("backups");
     server = await startServerProcess({
-      env: { MHSM_STORAGE_ACCOUNT_NAME: AZURITE_ACCOUNT, MHSM_STORAGE_ACCOUNT_KEY: AZURITE_KEY },
+      env: {
+        MHSM_STORAGE_ACCOUNT_NAME: AZURITE_ACCOUNT,
+        MHSM_STORAGE_ACCOUNT_KEY: AZURITE_KEY,
+        // The account's own endpoint: the only place the server signs with its key.
+        MHSM_STORAGE_BLOB_ENDPOINT: azurite.accountUrl,
+      },
     });
     token = await adminToken(server);
   });

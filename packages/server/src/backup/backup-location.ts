@@ -1,6 +1,6 @@
-import { realpath } from "node:fs/promises";
+import { lstat, realpath } from "node:fs/promises";
 import { isIP } from "node:net";
-import { resolve, sep } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { badParameter } from "../errors.js";
 
@@ -91,7 +91,40 @@ async function localLocation(
   const name = (folder ?? "").replace(/^\/+|\/+$/g, "");
   if (folder !== undefined && !FOLDER.test(name))
     throw badParameter(`The backup folder '${clip(folder)}' is not valid.`);
+  // The folder too may be a symbolic link: what it leads to must be inside the root as well.
+  if (name && !(await leadsInside(join(actual, name), actual))) {
+    throw badParameter(
+      `The backup folder '${clip(name)}' leads outside the local backup root (a symbolic link).`,
+    );
+  }
   return { kind: "local", root: actual, folder: name, containerUrl: url.href.replace(/\/+$/, "") };
+}
+
+/**
+ * Whether `path`, with every symbolic link resolved, stays inside `realRoot` (itself a real
+ * path). A path that does not exist yet is inside when its nearest existing ancestor is.
+ */
+export async function leadsInside(path: string, realRoot: string): Promise<boolean> {
+  let existing = resolve(path);
+  for (;;) {
+    try {
+      const real = await realpath(existing);
+      return real === realRoot || real.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") return false;
+      // A link to nowhere (yet) would lead wherever it points once that is made.
+      if (
+        await lstat(existing).then(
+          (stats) => stats.isSymbolicLink(),
+          () => false,
+        )
+      )
+        return false;
+      const parent = dirname(existing);
+      if (parent === existing) return false;
+      existing = parent;
+    }
+  }
 }
 
 function isLoopback(hostname: string): boolean {

@@ -27,6 +27,12 @@ export interface BackupServiceOptions {
   hsmName: string;
   localBackupRoots: string[];
   storageIdentity: { accountName: string; accountKey: string } | undefined;
+  /**
+   * The blob endpoint of the storage identity's account, the only place its credential is used
+   * (default https://<account>.blob.core.windows.net; an emulator's, e.g.
+   * http://127.0.0.1:10000/devstoreaccount1, by configuration).
+   */
+  storageBlobEndpoint?: string;
   /** Runs inside the restore's transaction, after the HSM state was replaced (e.g. re-grant configured admins). */
   afterRestoreInTransaction: (tx: Store) => Promise<void>;
   /** Runs after a restore committed (e.g. drop caches). */
@@ -57,7 +63,14 @@ export class BackupService {
         `Key name '${body.keyName ?? ""}' is not valid: use 1-127 letters, digits and hyphens.`,
       );
     }
-    if (kind === "prebackup" || kind === "prerestore") return request;
+    if (kind === "prebackup" || kind === "prerestore") {
+      // The server's own credential goes to its own account only: refused now, not in the job.
+      if (body.storage.useManagedIdentity && this.options.storageIdentity) {
+        const location = await this.locate(request, kind).catch(() => undefined);
+        if (location) this.credentialFor(request.storage, location);
+      }
+      return request;
+    }
     this.credentialFor(request.storage, await this.locate(request, kind));
     if (kind === "selectiveRestore" && (await this.store.snapshots.keyExists(body.keyName as string))) {
       throw conflict(
@@ -92,13 +105,20 @@ export class BackupService {
       }),
       { readOnly: true },
     );
-    const manifest = await writeBackup(
-      storage,
-      this.keyring,
-      { hsmName: this.options.hsmName, folder },
-      rows,
-      (done, total) => progress(`Writing backup: ${done} of ${total} blobs.`),
-    );
+    let manifest: Manifest;
+    try {
+      manifest = await writeBackup(
+        storage,
+        this.keyring,
+        { hsmName: this.options.hsmName, folder },
+        rows,
+        (done, total) => progress(`Writing backup: ${done} of ${total} blobs.`),
+      );
+    } catch (error) {
+      // A backup without its manifest is no backup: leave nothing of it behind.
+      await storage.discard?.().catch(() => undefined);
+      throw error;
+    }
     return {
       resultUri: `${container.containerUrl}/${folder}`,
       statusDetails: `Backed up ${describeCounts(manifest)}.`,
@@ -191,11 +211,35 @@ export class BackupService {
           "useManagedIdentity was requested, but this HSM has no storage identity configured (storageIdentity).",
         );
       }
+      this.checkOwnAccount(location);
       return this.options.storageIdentity;
     }
     if (!storage.token)
       throw badParameter("A SAS token ('token') is required unless useManagedIdentity is true.");
     return { sasQuery: parseSasToken(storage.token).query };
+  }
+
+  /**
+   * The storage identity signs requests (SharedKey) only for containers of its own account's
+   * blob endpoint: a request naming any other host or port never gets the server's signature.
+   */
+  private checkOwnAccount(location: BackupLocation): void {
+    const endpoint = new URL(this.storageBlobEndpoint());
+    const container = new URL(location.containerUrl);
+    const base = endpoint.pathname.replace(/\/+$/, "");
+    if (container.origin !== endpoint.origin || !container.pathname.startsWith(`${base}/`)) {
+      throw badParameter(
+        `useManagedIdentity works only with this HSM's own storage account at ${endpoint.origin}${base}; the container ${container.origin}${container.pathname} is elsewhere. Give a SAS token ('token') for other storage.`,
+      );
+    }
+  }
+
+  private storageBlobEndpoint(): string {
+    const identity = this.options.storageIdentity as { accountName: string };
+    return (
+      this.options.storageBlobEndpoint ??
+      `https://${encodeURIComponent(identity.accountName)}.blob.core.windows.net`
+    );
   }
 
   /** In a pre-check, what would have been a 400 is the job's failure instead. */

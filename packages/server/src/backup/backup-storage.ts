@@ -1,8 +1,8 @@
-import { mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { ContainerClient, RestError, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { JobFailure } from "../jobs/job-model.js";
-import type { BackupLocation } from "./backup-location.js";
+import { type BackupLocation, leadsInside } from "./backup-location.js";
 import { redactSas } from "./sas-token.js";
 
 /** What backup and restore need from a place to keep blobs, relative to the backup's folder. */
@@ -12,6 +12,8 @@ export interface BackupStorage {
   read(name: string): Promise<Buffer | undefined>;
   /** Names under the folder, relative to it. */
   list(): Promise<string[]>;
+  /** Removes what a backup that did not complete wrote, where the storage can. */
+  discard?(): Promise<void>;
 }
 
 export type StorageCredential = { sasQuery: string } | { accountName: string; accountKey: string };
@@ -21,7 +23,7 @@ export function openBackupStorage(
   location: BackupLocation,
   credential: StorageCredential | undefined,
 ): BackupStorage {
-  if (location.kind === "local") return new LocalFolderStorage(join(location.root, location.folder));
+  if (location.kind === "local") return new LocalFolderStorage(location.root, location.folder);
   if (!credential)
     throw new JobFailure("BadRequest", "A SAS token or useManagedIdentity is required for blob storage.");
   return new AzureContainerStorage(location.containerUrl, location.folder, credential);
@@ -83,41 +85,89 @@ class AzureContainerStorage implements BackupStorage {
   }
 }
 
-/** A folder on this machine (the embedded default: no storage service needed). */
+/**
+ * A folder on this machine (the embedded default: no storage service needed). Every path is
+ * checked with symbolic links resolved: nothing is read or written outside the backup root.
+ * A write that fails (a full disk) fails the job as a storage error with the reason.
+ */
 class LocalFolderStorage implements BackupStorage {
-  constructor(private readonly dir: string) {}
+  readonly #dir: string;
+
+  constructor(
+    private readonly root: string,
+    folder: string,
+  ) {
+    this.#dir = join(root, folder);
+  }
 
   async write(name: string, data: Buffer): Promise<void> {
-    const target = join(this.dir, name);
-    await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-    // Write then rename: a reader never sees half a blob.
-    await writeFile(`${target}.partial`, data, { mode: 0o600 });
-    await rename(`${target}.partial`, target);
+    const target = join(this.#dir, name);
+    const partial = `${target}.partial`;
+    try {
+      await this.#checkInside(dirname(target));
+      await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+      await this.#checkInside(dirname(target));
+      // Write then rename: a reader never sees half a blob. "wx": never through a planted link.
+      await rm(partial, { force: true });
+      await writeFile(partial, data, { mode: 0o600, flag: "wx" });
+      await rename(partial, target);
+    } catch (error) {
+      await rm(partial, { force: true }).catch(() => undefined);
+      if (error instanceof JobFailure) throw error;
+      throw new JobFailure("StorageError", `Cannot write the local backup: ${describeFsError(error)}`);
+    }
   }
 
   async read(name: string): Promise<Buffer | undefined> {
+    const target = join(this.#dir, name);
     try {
-      return await readFile(join(this.dir, name));
+      await this.#checkInside(target);
+      return await readFile(target);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw new JobFailure("StorageError", `Cannot read the local backup: ${(error as Error).message}`);
+      if (error instanceof JobFailure) throw error;
+      throw new JobFailure("StorageError", `Cannot read the local backup: ${describeFsError(error)}`);
     }
   }
 
   async list(): Promise<string[]> {
     try {
-      const entries = await readdir(this.dir, { recursive: true, withFileTypes: true });
+      await this.#checkInside(this.#dir);
+      const entries = await readdir(this.#dir, { recursive: true, withFileTypes: true });
       return entries
         .filter((entry) => entry.isFile())
-        .map((entry) => relative(this.dir, join(entry.parentPath, entry.name)).split(sep).join("/"));
+        .map((entry) => relative(this.#dir, join(entry.parentPath, entry.name)).split(sep).join("/"));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      if (error instanceof JobFailure) throw error;
+      throw new JobFailure("StorageError", `Cannot list the local backup folder: ${describeFsError(error)}`);
+    }
+  }
+
+  /** Removes the folder of a backup that did not complete (only this storage's own folder). */
+  async discard(): Promise<void> {
+    if (this.#dir === this.root) return;
+    if (!(await leadsInside(this.#dir, this.root))) return;
+    await rm(this.#dir, { recursive: true, force: true });
+  }
+
+  async #checkInside(path: string): Promise<void> {
+    if (!(await leadsInside(path, this.root))) {
       throw new JobFailure(
         "StorageError",
-        `Cannot list the local backup folder: ${(error as Error).message}`,
+        "The local backup folder leads outside the backup root (a symbolic link); nothing was read or written there.",
       );
     }
   }
+}
+
+/** "no space left on device (ENOSPC)": the reason without the server's paths. */
+function describeFsError(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const text = String(message ?? error)
+    .replace(/^[A-Z]+:\s*/, "")
+    .replace(/,\s*(open|write|mkdir|rename|scandir|read)\b.*$/s, "");
+  return code ? `${text} (${code})` : text;
 }
 
 async function storageCall<T>(call: () => Promise<T>): Promise<T> {

@@ -90,7 +90,8 @@ export function nodeEcPublicKey(curve: Curve, x: string, y: string): KeyObject {
  */
 export function ecKeyIsConsistent(curve: Curve, x: Buffer, y: Buffer, d: Buffer): boolean {
   const bytes = coordinateBytes(curve);
-  if (x.length !== bytes || y.length !== bytes || d.length > bytes) return false;
+  // Members shorter than the curve's length are read as numbers (leading zero bytes dropped).
+  if (x.length > bytes || y.length > bytes || d.length > bytes) return false;
   const scalar = toBigInt(d);
   if (scalar < 1n || scalar >= order(curve)) return false;
   const point = NOBLE[curve].Point.BASE.multiply(scalar).toAffine();

@@ -127,20 +127,11 @@ function importEc(jwk: ImportedJwk): KeyMaterial {
   const members = ["x", "y", "d"] as const;
   requirePrivate(jwk, "EC-HSM", members);
   const { opensslName, n, bytes } = curveParameters(curve);
-  const x = decodeBase64Url(jwk.x as string, "key.x");
-  const y = decodeBase64Url(jwk.y as string, "key.y");
-  const dBytes = decodeBase64Url(jwk.d as string, "key.d");
-  for (const [member, length] of [
-    ["x", x.length],
-    ["y", y.length],
-  ] as const) {
-    if (length !== bytes) {
-      throw badParameter(`The EC key's member ${member} has ${length} bytes; on ${curve} it has ${bytes}.`);
-    }
-  }
-  if (dBytes.length > bytes) {
-    throw badParameter(`The EC key's member d has more than the ${bytes} bytes of a ${curve} scalar.`);
-  }
+  // RFC 7518 says x, y and d are full length, but some clients drop leading zero bytes (as
+  // they do for RSA members): shorter members are padded, longer ones refused.
+  const x = fullLength(decodeBase64Url(jwk.x as string, "key.x"), bytes, "x", curve);
+  const y = fullLength(decodeBase64Url(jwk.y as string, "key.y"), bytes, "y", curve);
+  const dBytes = fullLength(decodeBase64Url(jwk.d as string, "key.d"), bytes, "d", curve);
   // The point must be on the curve (OpenSSL refuses it otherwise).
   asKey(
     () =>
@@ -159,8 +150,7 @@ function importEc(jwk: ImportedJwk): KeyMaterial {
   if (d < 1n || d >= n) {
     throw badParameter(`The EC key's private scalar (d) is not in the range [1, n-1] of ${curve}.`);
   }
-  const scalar = Buffer.alloc(bytes);
-  dBytes.copy(scalar, bytes - dBytes.length);
+  const scalar = dBytes;
   const derived = asKey(() => {
     const ecdh = createECDH(opensslName);
     ecdh.setPrivateKey(scalar);
@@ -185,6 +175,19 @@ function importEc(jwk: ImportedJwk): KeyMaterial {
     "EC",
   );
   return { kty: "EC-HSM", curve, privateKey, publicKey: createPublicKey(privateKey) };
+}
+
+/** A curve member at its full length: left-padded with zeros, or refused when longer. */
+function fullLength(member: Buffer, bytes: number, name: string, curve: CurveName): Buffer {
+  if (member.length > bytes) {
+    throw badParameter(
+      `The EC key's member ${name} has ${member.length} bytes; on ${curve} it has ${bytes}.`,
+    );
+  }
+  if (member.length === bytes) return member;
+  const padded = Buffer.alloc(bytes);
+  member.copy(padded, bytes - member.length);
+  return padded;
 }
 
 function importOct(jwk: ImportedJwk): KeyMaterial {

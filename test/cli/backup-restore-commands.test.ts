@@ -42,7 +42,12 @@ describe("mhsm backup|restore", () => {
   before(async () => {
     azurite = await startAzurite();
     cli = await startCliSession({
-      env: { MHSM_STORAGE_ACCOUNT_NAME: AZURITE_ACCOUNT, MHSM_STORAGE_ACCOUNT_KEY: AZURITE_KEY },
+      env: {
+        MHSM_STORAGE_ACCOUNT_NAME: AZURITE_ACCOUNT,
+        MHSM_STORAGE_ACCOUNT_KEY: AZURITE_KEY,
+        // The account's own endpoint: the only place the server signs with its key.
+        MHSM_STORAGE_BLOB_ENDPOINT: azurite.accountUrl,
+      },
     });
     workDir = await mkdtemp(join(tmpdir(), "mhsm-cli-backup-"));
     containerUrl = await azurite.createContainer("cli-backups");

@@ -154,6 +154,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       hsmName: config.hsmName,
       localBackupRoots: config.localBackupRoots,
       storageIdentity: config.storageIdentity,
+      storageBlobEndpoint: config.storageBlobEndpoint,
       // A full restore replaces role assignments; administrators named in the configuration stay.
       afterRestoreInTransaction: ensureAdministrators,
       afterRestore: () => {

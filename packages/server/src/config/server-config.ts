@@ -115,6 +115,12 @@ export const serverConfigSchema = z.strictObject({
   storageIdentity: z
     .strictObject({ accountName: z.string().min(1), accountKey: z.string().min(1) })
     .optional(),
+  /**
+   * The blob endpoint of storageIdentity's account: the only place that credential is sent.
+   * Default https://<accountName>.blob.core.windows.net; an emulator's, e.g.
+   * http://127.0.0.1:10000/devstoreaccount1 for Azurite.
+   */
+  storageBlobEndpoint: z.url({ protocol: /^https?$/ }).optional(),
   /** Folders a file: backup URL may point into; default: <dataDir>/backups. */
   localBackupRoots: z.array(z.string().min(1)).default([]),
   /**

@@ -8,8 +8,12 @@ import { after, before, describe, it } from "node:test";
 import { RESOURCE } from "../harness/principals.js";
 import { type ServerProcess, startServerProcess } from "../harness/server-process.js";
 
-/** Small limits and a short window, so the test sees throttling and its end. */
-const LIMITS = { failuresPerClientAndAddress: 3, failuresPerAddress: 6, windowSeconds: 3 };
+/**
+ * Small limits and a short window, so the test sees throttling and its end. A spent bucket
+ * refills one attempt per window / limit (5 s per (client id, address), 3 s per address): time
+ * enough for the requests of a busy test machine to be seen throttled before that happens.
+ */
+const LIMITS = { failuresPerClientAndAddress: 3, failuresPerAddress: 5, windowSeconds: 15 };
 const ATTACKER = "127.0.0.1";
 const LEGITIMATE = "127.0.0.2";
 const CYCLER = "127.0.0.3";
@@ -90,8 +94,9 @@ describe("the token endpoint throttles failed client credentials", () => {
     const throttled = await tokenRequest(clientId, wrong(), ATTACKER);
     assert.equal(throttled.status, 429);
     const retryAfter = Number(throttled.retryAfter);
+    const refillSeconds = LIMITS.windowSeconds / LIMITS.failuresPerClientAndAddress;
     assert.ok(
-      Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= LIMITS.windowSeconds,
+      Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= refillSeconds,
       String(throttled.retryAfter),
     );
     // Entra's OAuth error shape.
@@ -109,7 +114,7 @@ describe("the token endpoint throttles failed client credentials", () => {
 
     // Once the window refills, the attacker's address may try again.
     const throttledAt = Date.now();
-    const deadline = throttledAt + (LIMITS.windowSeconds + 5) * 1000;
+    const deadline = throttledAt + (refillSeconds + 5) * 1000;
     let again: TokenResponse;
     for (;;) {
       again = await tokenRequest(clientId, clientSecret, ATTACKER);

@@ -37,7 +37,11 @@ export async function startBackupFixture(serverArgs: string[] = []): Promise<Bac
   const configFile = join(configDir, "config.json");
   await writeFile(
     configFile,
-    JSON.stringify({ storageIdentity: { accountName: AZURITE_ACCOUNT, accountKey: AZURITE_KEY } }),
+    // The storage key signs only for its account's endpoint: here, the emulator's.
+    JSON.stringify({
+      storageIdentity: { accountName: AZURITE_ACCOUNT, accountKey: AZURITE_KEY },
+      storageBlobEndpoint: azurite.accountUrl,
+    }),
     { mode: 0o600 },
   );
   let server: ServerProcess;

@@ -23,8 +23,21 @@ export class BenchHttpsClient {
     this.#url = new URL(baseUrl);
   }
 
-  /** Sends the request; resolves with the parsed JSON body, rejects on anything but 200. */
+  /**
+   * Sends the request; resolves with the parsed JSON body, rejects on anything but 200. A
+   * keep-alive connection the server closed while it sat idle (its keep-alive timeout) is
+   * replaced and the request sent again once, as HTTP clients do.
+   */
   async send(method: string, path: string, body?: string): Promise<unknown> {
+    try {
+      return await this.sendOnce(method, path, body);
+    } catch (error) {
+      if (!(error instanceof ConnectionClosedError)) throw error;
+      return this.sendOnce(method, path, body);
+    }
+  }
+
+  private async sendOnce(method: string, path: string, body?: string): Promise<unknown> {
     const connection = await this.acquire();
     try {
       const head =
@@ -46,8 +59,10 @@ export class BenchHttpsClient {
   }
 
   private acquire(): Promise<Connection> {
-    const idle = this.#idle.pop();
-    if (idle && idle.usable) return Promise.resolve(idle);
+    for (let idle = this.#idle.pop(); idle; idle = this.#idle.pop()) {
+      if (idle.usable) return Promise.resolve(idle);
+      this.#open--; // closed by the server while idle
+    }
     if (this.#open < this.connections) {
       this.#open++;
       return Connection.open(this.#url, this.ca).catch((error: unknown) => {
@@ -69,6 +84,12 @@ export class BenchHttpsClient {
   }
 }
 
+class ConnectionClosedError extends Error {
+  constructor() {
+    super("connection closed");
+  }
+}
+
 class Connection {
   #buffer: Buffer = Buffer.alloc(0);
   #pending:
@@ -84,7 +105,7 @@ class Connection {
       this.#pending = undefined;
     };
     socket.on("error", fail);
-    socket.on("close", () => fail(new Error("connection closed")));
+    socket.on("close", () => fail(new ConnectionClosedError()));
   }
 
   static open(url: URL, ca: string): Promise<Connection> {

@@ -1,12 +1,12 @@
-export { startServer, type RunningServer } from "./server.js";
-export * from "./security-domain/client-side.js";
+export { startServer, type RunningServer } from "./main/server.js";
+export * from "./resources/security-domain/client-side.js";
 export {
   parseServerConfig,
   serverConfigSchema,
   ConfigError,
   type ServerConfig,
   type ServerConfigInput,
-} from "./config/server-config.js";
-export { SUPPORTED_API_VERSIONS } from "./http/api-version.js";
-export { migrateStore } from "./migrate.js";
-export { redactPassword } from "./store/database.js";
+} from "./platform/config/server-config.js";
+export { SUPPORTED_API_VERSIONS } from "./platform/http/api-version.js";
+export { migrateStore } from "./main/migrate.js";
+export { redactPassword } from "./platform/store/database.js";

@@ -1,0 +1,40 @@
+import { badParameter } from "../errors/domain-error.js";
+
+/** Service versions this server answers (WIRE.md: at least these). */
+export const SUPPORTED_API_VERSIONS = [
+  "7.2",
+  "7.3",
+  "7.4",
+  "7.4-preview.1",
+  "7.5",
+  "7.5-preview.1",
+  "7.6",
+  "7.6-preview.2",
+  "2025-07-01",
+  "2026-04-01",
+] as const;
+
+const supported = new Set<string>(SUPPORTED_API_VERSIONS);
+
+/**
+ * Checks `api-version`. Some SDKs repeat it when following a nextLink (…&api-version=x&api-version=x);
+ * repeated identical values are fine, differing ones are not.
+ */
+export function checkApiVersion(value: unknown): string {
+  const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  if (values.length === 0) {
+    throw badParameter(
+      `The 'api-version' query parameter is missing. Supported versions: ${SUPPORTED_API_VERSIONS.join(", ")}.`,
+    );
+  }
+  const [first] = values;
+  if (typeof first !== "string" || values.some((v) => v !== first)) {
+    throw badParameter("The 'api-version' query parameter is given more than once with different values.");
+  }
+  if (!supported.has(first)) {
+    throw badParameter(
+      `The specified version (${first.slice(0, 40)}) is not recognized. Supported versions: ${SUPPORTED_API_VERSIONS.join(", ")}.`,
+    );
+  }
+  return first;
+}

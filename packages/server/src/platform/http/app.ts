@@ -1,0 +1,323 @@
+import { randomUUID } from "node:crypto";
+import type { Server as HttpsServer } from "node:https";
+import Fastify, {
+  LogController,
+  errorCodes,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from "fastify";
+import type { AuditLog } from "../audit/audit-log.js";
+import { TokenRejectedError, type TokenVerifier } from "../auth/token-verifier.js";
+import type { RbacEngine } from "../authorization/rbac-engine.js";
+import { DomainError } from "../errors/domain-error.js";
+import type { EmbeddedIdentityProvider } from "../../resources/identity/embedded-identity-provider.js";
+import type { RoleAssignmentService } from "../../resources/rbac/role-assignment-service.js";
+import type { RoleDefinitionService } from "../../resources/rbac/role-definition-service.js";
+import type { SettingService } from "../../resources/settings/setting-service.js";
+import type { BackupService } from "../../resources/backup/backup-service.js";
+import type { RestoreGate } from "../../resources/backup/restore-gate.js";
+import type { JobRunner } from "../jobs/job-runner.js";
+import { loggableError } from "../logging/loggable-error.js";
+import { checkApiVersion } from "./api-version.js";
+import { installNodeLevelAnswers, keyVaultClientErrorHandler } from "./client-errors.js";
+import { type ConnectionLimits, applyConnectionLimits, httpsServerOptions } from "./connection-limits.js";
+import { challengeHeader } from "./challenge.js";
+import "./fastify-types.js";
+import { STATUS_OF_KIND, sendKeyVaultError } from "./key-vault-error.js";
+import { type DeclaredRoute, RouteRegistry } from "./route-registry.js";
+import { registerIdentityProviderRoutes } from "../../resources/identity/identity-provider-routes.js";
+import { registerPrincipalRoutes } from "../../resources/identity/principal-routes.js";
+import { registerRoleAssignmentRoutes } from "../../resources/rbac/role-assignment-routes.js";
+import { registerRoleDefinitionRoutes } from "../../resources/rbac/role-definition-routes.js";
+import { registerBackupRestoreRoutes } from "../../resources/backup/backup-restore-routes.js";
+import { registerSettingRoutes } from "../../resources/settings/setting-routes.js";
+import { type KeyRouteServices, registerAllKeyRoutes } from "../../resources/keys/register-key-routes.js";
+import { answersBeforeActivation } from "../../resources/security-domain/activation-gate.js";
+import type { HsmActivation } from "../../resources/security-domain/hsm-activation.js";
+import { registerAuditHook } from "./audit-hook.js";
+import { registerSecurityDomainRoutes } from "../../resources/security-domain/security-domain-routes.js";
+import type { SecurityDomainService } from "../../resources/security-domain/security-domain-service.js";
+
+export interface HttpDependencies {
+  tls: { cert: string; key: string };
+  connections: ConnectionLimits;
+  bodyLimitBytes: number;
+  listPageSize: number;
+  logLevel: string;
+  resource: string;
+  /** Where the challenge sends clients for tokens; the embedded provider's authority by default. */
+  challengeAuthority: () => string;
+  baseUrl: () => string;
+  verifier: TokenVerifier;
+  rbac: RbacEngine;
+  idp: EmbeddedIdentityProvider;
+  roleDefinitions: RoleDefinitionService;
+  roleAssignments: RoleAssignmentService;
+  settings: SettingService;
+  jobs: JobRunner;
+  backups: BackupService;
+  restoreGate: RestoreGate;
+  jobRetryAfterSeconds: number;
+  audit: AuditLog;
+  keys: KeyRouteServices;
+  activation: Pick<HsmActivation, "activated" | "notActivatedMessage">;
+  securityDomain: SecurityDomainService;
+}
+
+/** Collapses repeated slashes and decodes %2F in the path, so every scope spelling routes alike. */
+export function normalizeRequestUrl(url: string): string {
+  const queryAt = url.indexOf("?");
+  const path = queryAt < 0 ? url : url.slice(0, queryAt);
+  const query = queryAt < 0 ? "" : url.slice(queryAt);
+  const normalized = path.replace(/%2f/gi, "/").replace(/\/{2,}/g, "/");
+  return normalized + query;
+}
+
+/** Operations whose body is a form (OAuth 2.0's token request); every other route takes JSON only. */
+const FORM_ENCODED_OPERATIONS = new Set(["IdentityProvider_Token"]);
+
+/** The methods routes are declared with; any other gets 405 wherever it is sent. */
+const ROUTED_METHODS = new Set(["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"]);
+
+/** Key Vault error codes for the 4xx statuses the framework itself may produce. */
+const CODE_OF_STATUS: Record<number, [string, string]> = {
+  400: ["BadParameter", "The request is not valid."],
+  404: ["NotFound", "The requested path does not exist on this HSM."],
+  405: ["MethodNotAllowed", "The request method is not supported on this path."],
+  408: ["RequestTimeout", "The request was not received in time."],
+  411: ["LengthRequired", "The request needs a Content-Length."],
+  413: ["RequestTooLarge", "The request body is too large."],
+  414: ["RequestUriTooLong", "The request URL is too long."],
+  415: ["UnsupportedMediaType", "The request body must be application/json."],
+  431: ["RequestHeaderFieldsTooLarge", "The request headers are too large."],
+};
+
+/** Headers every answer carries, from the routes and from the framework's own error paths. */
+function setCommonHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  reply.header("x-ms-request-id", request.id);
+  reply.header("cache-control", "no-cache");
+  reply.header("x-content-type-options", "nosniff");
+  reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
+}
+
+export function createHttpApp(deps: HttpDependencies): {
+  app: FastifyInstance;
+  routes: readonly DeclaredRoute[];
+} {
+  const app = Fastify({
+    https: {
+      cert: deps.tls.cert,
+      key: deps.tls.key,
+      minVersion: "TLSv1.2",
+      ...httpsServerOptions(deps.connections),
+    },
+    // Fastify sets these on the server after creating it (its own defaults otherwise).
+    connectionTimeout: deps.connections.idleTimeoutMs,
+    keepAliveTimeout: deps.connections.keepAliveTimeoutMs,
+    requestTimeout: deps.connections.requestTimeoutMs,
+    // Requests node cannot parse get a Key Vault error too, not Fastify's body or a reset.
+    clientErrorHandler: keyVaultClientErrorHandler,
+    // A malformed percent-escape or an overlong path parameter, found while routing.
+    frameworkErrors: (error, request, reply) => {
+      setCommonHeaders(request, reply);
+      const status = error.code === "FST_ERR_MAX_PARAM_LENGTH" ? 414 : 400;
+      const [code, message] = CODE_OF_STATUS[status] as [string, string];
+      return sendKeyVaultError(request, reply, status, code, message);
+    },
+    bodyLimit: deps.bodyLimitBytes,
+    logger: { level: deps.logLevel },
+    // Requests are recorded by the audit log; the operator log is for errors and lifecycle.
+    logController: new LogController({ disableRequestLogging: true }),
+    exposeHeadRoutes: false,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    rewriteUrl: (req) => normalizeRequestUrl(req.url ?? "/"),
+    // Key names may be 127 characters; the router's default limit on a path parameter is 100.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
+  app.decorate("mhsmBaseUrl", deps.baseUrl);
+  applyConnectionLimits(app.server as HttpsServer, deps.connections);
+  installNodeLevelAnswers(app.server as HttpsServer);
+
+  // Token requests are form-encoded (OAuth 2.0); URLSearchParams is the whole parser we need.
+  // Only there: a form sent to any other route is refused, never read as that route's body.
+  app.addContentTypeParser(
+    "application/x-www-form-urlencoded",
+    { parseAs: "string" },
+    (request, body, done) => {
+      if (!FORM_ENCODED_OPERATIONS.has(request.routeOptions.config?.operation ?? "")) {
+        done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE("application/x-www-form-urlencoded"));
+        return;
+      }
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    },
+  );
+
+  app.addHook("onRequest", async (request, reply) => {
+    setCommonHeaders(request, reply);
+    const declaration = request.routeOptions.config;
+    if (declaration?.public) return;
+
+    // The challenge comes first, before api-version, routing or the body: SDKs send their first
+    // request without a token (and without its body) to learn where to get one.
+    const authorization = request.headers.authorization;
+    if (!authorization) {
+      return challenge(request, reply, "Unauthorized", "AKV10000: Request is missing a Bearer or PoP token.");
+    }
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match) {
+      return challenge(
+        request,
+        reply,
+        "Unauthorized",
+        "AKV10001: The authorization header is not a Bearer token.",
+        "invalid_token",
+      );
+    }
+    try {
+      request.caller = await deps.verifier.verify(match[1] as string);
+    } catch (error) {
+      if (!(error instanceof TokenRejectedError)) throw error;
+      return challenge(request, reply, "Unauthorized", error.message, "invalid_token");
+    }
+    if (declaration?.apiVersion !== false)
+      checkApiVersion((request.query as Record<string, unknown>)["api-version"]);
+    // Before activation only the security domain and principal admin routes answer.
+    if (!deps.activation.activated && !answersBeforeActivation(request.routeOptions.url)) {
+      return sendKeyVaultError(request, reply, 503, "HsmNotActivated", deps.activation.notActivatedMessage);
+    }
+    if (deps.restoreGate.active && !declaration?.allowDuringRestore) {
+      reply.header("retry-after", String(deps.jobRetryAfterSeconds));
+      return sendKeyVaultError(
+        request,
+        reply,
+        503,
+        "RestoreInProgress",
+        "A full restore of this HSM is in progress; it accepts requests again when the restore finishes.",
+      );
+    }
+  });
+
+  registerAuditHook(app, deps.audit);
+
+  function challenge(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    code: string,
+    message: string,
+    error?: string,
+  ) {
+    reply.header("www-authenticate", challengeHeader(deps.challengeAuthority(), deps.resource, error));
+    return sendKeyVaultError(request, reply, 401, code, message);
+  }
+
+  app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
+    if (error instanceof DomainError) {
+      return sendKeyVaultError(
+        request,
+        reply,
+        STATUS_OF_KIND[error.kind],
+        error.code,
+        error.message,
+        error.innerCode,
+      );
+    }
+    if ((error as FastifyError).validation) {
+      return sendKeyVaultError(
+        request,
+        reply,
+        400,
+        "BadParameter",
+        `The request body is not valid: ${error.message}.`,
+      );
+    }
+    switch ((error as FastifyError).code) {
+      case "FST_ERR_CTP_BODY_TOO_LARGE":
+        return sendKeyVaultError(
+          request,
+          reply,
+          413,
+          "RequestTooLarge",
+          `The request body is larger than ${deps.bodyLimitBytes} bytes.`,
+        );
+      case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+        return sendKeyVaultError(
+          request,
+          reply,
+          415,
+          "UnsupportedMediaType",
+          "The request body must be application/json.",
+        );
+      case "FST_ERR_CTP_EMPTY_JSON_BODY":
+        return sendKeyVaultError(
+          request,
+          reply,
+          400,
+          "BadParameter",
+          "The request body is empty; a JSON object was expected.",
+        );
+      case "FST_ERR_CTP_INVALID_JSON_BODY":
+        return sendKeyVaultError(request, reply, 400, "BadParameter", "The request body is not valid JSON.");
+      case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+        return sendKeyVaultError(
+          request,
+          reply,
+          400,
+          "BadParameter",
+          "The request body does not match its Content-Length.",
+        );
+    }
+    if (error instanceof SyntaxError) {
+      return sendKeyVaultError(request, reply, 400, "BadParameter", "The request body is not valid JSON.");
+    }
+    // Any other client error the framework raises: its status, a Key Vault body, no internals.
+    const frameworkStatus = (error as FastifyError).statusCode;
+    if (frameworkStatus !== undefined && frameworkStatus >= 400 && frameworkStatus < 500) {
+      const [code, message] = CODE_OF_STATUS[frameworkStatus] ?? ["BadRequest", "The request is not valid."];
+      return sendKeyVaultError(request, reply, frameworkStatus, code, message);
+    }
+    // Unexpected: log it for the operator, tell the caller nothing about internals.
+    request.log.error({ error: loggableError(error), requestId: request.id }, "unhandled error");
+    return sendKeyVaultError(
+      request,
+      reply,
+      500,
+      "InternalServerError",
+      "The server could not process the request.",
+    );
+  });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    if (!ROUTED_METHODS.has(request.method)) {
+      return sendKeyVaultError(
+        request,
+        reply,
+        405,
+        "MethodNotAllowed",
+        `The ${request.method.slice(0, 20)} method is not supported.`,
+      );
+    }
+    return sendKeyVaultError(
+      request,
+      reply,
+      404,
+      "NotFound",
+      "The requested path does not exist on this HSM.",
+    );
+  });
+
+  const routes = new RouteRegistry(app, deps.rbac);
+  registerIdentityProviderRoutes(routes, deps.idp);
+  registerPrincipalRoutes(routes, deps.idp);
+  registerRoleDefinitionRoutes(routes, deps.roleDefinitions, deps.listPageSize);
+  registerRoleAssignmentRoutes(routes, deps.roleAssignments, deps.listPageSize);
+  registerSettingRoutes(routes, deps.settings);
+  registerBackupRestoreRoutes(routes, deps.jobs, deps.backups, deps.jobRetryAfterSeconds);
+  registerAllKeyRoutes(routes, deps.keys);
+  registerSecurityDomainRoutes(routes, deps.securityDomain, deps.jobRetryAfterSeconds);
+  routes.finish();
+  return { app, routes: routes.declared };
+}

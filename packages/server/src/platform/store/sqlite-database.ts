@@ -1,0 +1,77 @@
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, type SqliteDatabase, SqliteDialect, type SqliteStatement } from "kysely";
+import { DomainError } from "../errors/domain-error.js";
+import type { Database } from "./schema.js";
+
+/**
+ * The embedded backend: one SQLite file. WAL lets readers run beside the writer; the busy
+ * timeout covers a second process (e.g. `mhsm principal` against a stopped server's file).
+ * Kysely's SQLite dialect serialises transactions on its single connection.
+ */
+export function openSqliteDatabase(file: string): Kysely<Database> {
+  const connection = new BetterSqlite3(file);
+  connection.pragma("journal_mode = WAL");
+  connection.pragma("synchronous = NORMAL");
+  connection.pragma("busy_timeout = 5000");
+  connection.pragma("foreign_keys = ON");
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: guardStorageErrors(connection) }) });
+}
+
+/** Result codes that mean the disk under the database failed the write (full, or an I/O error). */
+const STORAGE_FAILURE = /^SQLITE_(FULL|IOERR|CANTOPEN)/;
+
+/**
+ * A write that cannot be stored is the client's 507 InsufficientStorage with the reason, not a
+ * 500. On SQLITE_FULL or an I/O error SQLite may already have rolled the whole transaction
+ * back; Kysely's ROLLBACK would then fail with "cannot rollback - no transaction is active" and
+ * hide the real error, so a ROLLBACK with no transaction open is a no-op here. When the
+ * transaction is still open, the ROLLBACK runs: nothing of it stays.
+ */
+export function guardStorageErrors(connection: BetterSqlite3.Database): SqliteDatabase {
+  return {
+    close: () => connection.close(),
+    prepare(sql: string): SqliteStatement {
+      const statement = guarded(() => connection.prepare(sql));
+      const rollback = /^\s*rollback\s*;?\s*$/i.test(sql);
+      return {
+        reader: statement.reader,
+        all: (parameters) => guarded(() => statement.all(parameters)),
+        run: (parameters) =>
+          rollback && !connection.inTransaction
+            ? { changes: 0, lastInsertRowid: 0 }
+            : guarded(() => statement.run(parameters)),
+        iterate: (parameters) => guardedIterator(statement.iterate(parameters)),
+      };
+    },
+  };
+}
+
+function guarded<T>(operation: () => T): T {
+  try {
+    return operation();
+  } catch (error) {
+    throw sqliteStorageError(error) ?? error;
+  }
+}
+
+function* guardedIterator<T>(iterator: IterableIterator<T>): IterableIterator<T> {
+  for (;;) {
+    const next = guarded(() => iterator.next());
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+/** The 507 for a SQLite error that means the disk failed the write; undefined for any other error. */
+export function sqliteStorageError(error: unknown): DomainError | undefined {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== "string" || !STORAGE_FAILURE.test(code)) return undefined;
+  const reason = code.startsWith("SQLITE_FULL")
+    ? "its disk is full"
+    : `its disk failed the operation (${code})`;
+  return new DomainError(
+    "InsufficientStorage",
+    "InsufficientStorage",
+    `The HSM's database cannot store changes: ${reason}. Nothing was changed; free space on the database's disk and retry.`,
+  );
+}

@@ -1,0 +1,315 @@
+import { badParameter, conflict } from "../../platform/errors/domain-error.js";
+import type { JobContext, JobHandler, JobOutcome } from "../../platform/jobs/job-runner.js";
+import { JobFailure, type JobKind } from "../../platform/jobs/job-model.js";
+import { KEY_NAME_PATTERN } from "../../platform/authorization/scope.js";
+import type { Store } from "../../platform/store/store.js";
+import { HSM_STATE_TABLES, type HsmStateTable, type Row } from "./snapshot-repository.js";
+import { BackupKeyring, type Manifest, readBackup, writeBackup } from "./backup-format.js";
+import { type BackupLocation, parseBackupLocation } from "./backup-location.js";
+import { type StorageCredential, openBackupStorage } from "./backup-storage.js";
+import { parseSasToken } from "./sas-token.js";
+
+/** Where and how: the wire's SASTokenParameter. */
+export interface StorageParameters {
+  storageResourceUri?: string | null;
+  token?: string | null;
+  useManagedIdentity?: boolean | null;
+}
+
+/** What a job row keeps (sealed) to run the job. */
+interface StoredRequest {
+  storage: StorageParameters;
+  folder?: string;
+  keyName?: string;
+}
+
+export interface BackupServiceOptions {
+  hsmName: string;
+  localBackupRoots: string[];
+  storageIdentity: { accountName: string; accountKey: string } | undefined;
+  /**
+   * The blob endpoint of the storage identity's account, the only place its credential is used
+   * (default https://<account>.blob.core.windows.net; an emulator's, e.g.
+   * http://127.0.0.1:10000/devstoreaccount1, by configuration).
+   */
+  storageBlobEndpoint?: string;
+  /** Runs inside the restore's transaction, after the HSM state was replaced (e.g. re-grant configured admins). */
+  afterRestoreInTransaction: (tx: Store) => Promise<void>;
+  /** Runs after a restore committed (e.g. drop caches). */
+  afterRestore: () => void;
+}
+
+/**
+ * Full backup, full restore, selective key restore and their pre-checks. Request-time checks
+ * (malformed SAS, bad URI) answer 400 at once; everything that needs the storage service runs
+ * in the job, whose failure carries the storage service's reason.
+ */
+export class BackupService {
+  constructor(
+    private readonly store: Store,
+    private readonly keyring: BackupKeyring,
+    private readonly options: BackupServiceOptions,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** The request a job will run with, checked now where the operation (not a pre-check) demands it. */
+  async prepare(
+    kind: JobKind,
+    body: { storage: StorageParameters; folder?: string; keyName?: string },
+  ): Promise<StoredRequest> {
+    const request: StoredRequest = { storage: body.storage, folder: body.folder, keyName: body.keyName };
+    if (kind === "selectiveRestore" && (!body.keyName || !KEY_NAME_PATTERN.test(body.keyName))) {
+      throw badParameter(
+        `Key name '${body.keyName ?? ""}' is not valid: use 1-127 letters, digits and hyphens.`,
+      );
+    }
+    if (kind === "prebackup" || kind === "prerestore") {
+      // The server's own credential goes to its own account only: refused now, not in the job.
+      if (body.storage.useManagedIdentity && this.options.storageIdentity) {
+        const location = await this.locate(request, kind).catch(() => undefined);
+        if (location) this.credentialFor(request.storage, location);
+      }
+      return request;
+    }
+    this.credentialFor(request.storage, await this.locate(request, kind));
+    if (kind === "selectiveRestore" && (await this.store.snapshots.keyExists(body.keyName as string))) {
+      throw conflict(
+        "Conflict",
+        `Key '${body.keyName}' exists in this HSM (live or deleted). Delete and purge it before restoring it from a backup.`,
+      );
+    }
+    return request;
+  }
+
+  handlers(): Record<JobKind, JobHandler> {
+    return {
+      backup: (context) => this.backup(context),
+      prebackup: (context) => this.preBackup(context),
+      restore: (context) => this.restore(context),
+      prerestore: (context) => this.preRestore(context),
+      selectiveRestore: (context) => this.selectiveRestore(context),
+    };
+  }
+
+  private async backup({ request, progress }: JobContext): Promise<JobOutcome> {
+    const stored = request as StoredRequest;
+    const container = await this.locate(stored, "backup");
+    const folder = `mhsm-${this.options.hsmName}-${timestamp(new Date(this.clock()))}`;
+    const location = { ...container, folder };
+    const storage = openBackupStorage(location, this.credentialFor(stored.storage, location));
+    // One transaction: the backup is a consistent picture even while the HSM keeps serving.
+    const rows = await this.store.transaction(
+      async (tx) => ({
+        ...(await tx.snapshots.readAll()),
+        principals: await tx.snapshots.readPrincipals(),
+      }),
+      { readOnly: true },
+    );
+    let manifest: Manifest;
+    try {
+      manifest = await writeBackup(
+        storage,
+        this.keyring,
+        { hsmName: this.options.hsmName, folder },
+        rows,
+        (done, total) => progress(`Writing backup: ${done} of ${total} blobs.`),
+      );
+    } catch (error) {
+      // A backup without its manifest is no backup: leave nothing of it behind.
+      await storage.discard?.().catch(() => undefined);
+      throw error;
+    }
+    return {
+      resultUri: `${container.containerUrl}/${folder}`,
+      statusDetails: `Backed up ${describeCounts(manifest)}.`,
+    };
+  }
+
+  private async preBackup({ request }: JobContext): Promise<JobOutcome> {
+    const stored = request as StoredRequest;
+    const location = await this.asJobCheck(() => this.locate(stored, "prebackup"));
+    const credential = await this.asJobCheck(async () => this.credentialFor(stored.storage, location));
+    if (credential && "sasQuery" in credential) checkSasUsable(credential.sasQuery, "write");
+    const reachability = await checkReachable(location, credential);
+    return { statusDetails: `A backup to ${location.containerUrl} can start. ${reachability}`.trim() };
+  }
+
+  private async restore({ request, progress }: JobContext): Promise<JobOutcome> {
+    const stored = request as StoredRequest;
+    const { manifest, rows } = await this.readVerified(stored, "restore");
+    await progress(`Verified the backup (${describeCounts(manifest)}); replacing the HSM's keys and roles.`);
+    await this.store.transaction(async (tx) => {
+      await tx.snapshots.replaceAll(pick(rows));
+      await tx.snapshots.mergePrincipals(rows.principals ?? []);
+      await this.options.afterRestoreInTransaction(tx);
+    });
+    this.options.afterRestore();
+    return { statusDetails: `Restored ${describeCounts(manifest)} from ${manifest.folder}.` };
+  }
+
+  private async preRestore({ request }: JobContext): Promise<JobOutcome> {
+    const stored = request as StoredRequest;
+    const location = await this.asJobCheck(() => this.locate(stored, "prerestore"));
+    const credential = await this.asJobCheck(async () => this.credentialFor(stored.storage, location));
+    if (credential && "sasQuery" in credential) checkSasUsable(credential.sasQuery, "read");
+    const { manifest } = await readBackup(
+      openBackupStorage(location, credential),
+      this.keyring,
+      location.folder,
+    );
+    return {
+      statusDetails: `The backup ${manifest.folder} (made ${manifest.createdAt} by HSM '${manifest.hsmName}') can be restored: ${describeCounts(manifest)}.`,
+    };
+  }
+
+  private async selectiveRestore({ request }: JobContext): Promise<JobOutcome> {
+    const stored = request as StoredRequest;
+    const keyName = stored.keyName as string;
+    const { rows } = await this.readVerified(stored, "selectiveRestore", ["keys", "key_versions"]);
+    const matches = (row: Row) => String(row.name).toLowerCase() === keyName.toLowerCase();
+    const keyRows = (rows.keys ?? []).filter(matches);
+    if (keyRows.length === 0) throw new JobFailure("KeyNotFound", `Key '${keyName}' is not in the backup.`);
+    const storedName = String(keyRows[0]?.name);
+    const versionRows = (rows.key_versions ?? []).filter((row) => String(row.name) === storedName);
+    await this.store.transaction(async (tx) => {
+      if (await tx.snapshots.keyExists(storedName)) {
+        throw new JobFailure(
+          "Conflict",
+          `Key '${keyName}' exists in this HSM (live or deleted). Delete and purge it before restoring it from a backup.`,
+        );
+      }
+      await tx.snapshots.insert("keys", keyRows);
+      await tx.snapshots.insert("key_versions", versionRows);
+    });
+    this.options.afterRestore();
+    return { statusDetails: `Restored key '${storedName}' with ${versionRows.length} version(s).` };
+  }
+
+  private async readVerified(stored: StoredRequest, kind: JobKind, tables?: string[]) {
+    const location = await this.locate(stored, kind);
+    const storage = openBackupStorage(location, this.credentialFor(stored.storage, location));
+    return readBackup(storage, this.keyring, location.folder, tables);
+  }
+
+  private locate(stored: StoredRequest, kind: JobKind): Promise<BackupLocation> {
+    const uri = stored.storage.storageResourceUri;
+    if (!uri)
+      throw badParameter(
+        "'storageResourceUri' is required: the blob container (or file: folder) of the backup.",
+      );
+    const folder = kind === "backup" || kind === "prebackup" ? undefined : (stored.folder ?? "");
+    if (folder === "") throw badParameter("The backup folder to restore from is required.");
+    return parseBackupLocation(uri, folder, this.options.localBackupRoots);
+  }
+
+  /** SAS token, or the server's own storage identity when the request asks for it. */
+  private credentialFor(storage: StorageParameters, location: BackupLocation): StorageCredential | undefined {
+    if (location.kind === "local") return undefined;
+    if (storage.useManagedIdentity) {
+      if (!this.options.storageIdentity) {
+        throw badParameter(
+          "useManagedIdentity was requested, but this HSM has no storage identity configured (storageIdentity).",
+        );
+      }
+      this.checkOwnAccount(location);
+      return this.options.storageIdentity;
+    }
+    if (!storage.token)
+      throw badParameter("A SAS token ('token') is required unless useManagedIdentity is true.");
+    return { sasQuery: parseSasToken(storage.token).query };
+  }
+
+  /**
+   * The storage identity signs requests (SharedKey) only for containers of its own account's
+   * blob endpoint: a request naming any other host or port never gets the server's signature.
+   */
+  private checkOwnAccount(location: BackupLocation): void {
+    const endpoint = new URL(this.storageBlobEndpoint());
+    const container = new URL(location.containerUrl);
+    const base = endpoint.pathname.replace(/\/+$/, "");
+    if (container.origin !== endpoint.origin || !container.pathname.startsWith(`${base}/`)) {
+      throw badParameter(
+        `useManagedIdentity works only with this HSM's own storage account at ${endpoint.origin}${base}; the container ${container.origin}${container.pathname} is elsewhere. Give a SAS token ('token') for other storage.`,
+      );
+    }
+  }
+
+  private storageBlobEndpoint(): string {
+    const identity = this.options.storageIdentity as { accountName: string };
+    return (
+      this.options.storageBlobEndpoint ??
+      `https://${encodeURIComponent(identity.accountName)}.blob.core.windows.net`
+    );
+  }
+
+  /** In a pre-check, what would have been a 400 is the job's failure instead. */
+  private async asJobCheck<T>(check: () => Promise<T>): Promise<T> {
+    try {
+      return await check();
+    } catch (error) {
+      if (error instanceof JobFailure) throw error;
+      const { code, message } = error as { code?: string; message: string };
+      throw new JobFailure(code ?? "BadRequest", message);
+    }
+  }
+}
+
+function pick(rows: Record<string, Row[]>): Partial<Record<HsmStateTable, Row[]>> {
+  return Object.fromEntries(HSM_STATE_TABLES.map((table) => [table, rows[table] ?? []]));
+}
+
+function checkSasUsable(sasQuery: string, need: "read" | "write"): void {
+  const sas = parseSasToken(sasQuery);
+  if (sas.expiresOn.getTime() <= Date.now()) {
+    throw new JobFailure("SasTokenExpired", `The SAS token expired at ${sas.expiresOn.toISOString()}.`);
+  }
+  const letters = need === "write" ? ["w", "c"] : ["r"];
+  if (sas.permissions && !letters.some((letter) => sas.permissions.includes(letter))) {
+    throw new JobFailure(
+      "SasTokenPermissionMismatch",
+      `The SAS token does not permit ${need === "write" ? "writing" : "reading"} blobs (sp=${sas.permissions}).`,
+    );
+  }
+}
+
+/** Asks the storage service something harmless, as far as the credential permits. */
+async function checkReachable(
+  location: BackupLocation,
+  credential: StorageCredential | undefined,
+): Promise<string> {
+  if (location.kind === "local") return "The local folder is usable.";
+  const permissions =
+    credential && "sasQuery" in credential ? parseSasToken(credential.sasQuery).permissions : "rl";
+  const probe = openBackupStorage({ ...location, folder: "mhsm-prebackup-check" }, credential);
+  if (permissions.includes("l")) {
+    await probe.list();
+    return "The container is reachable and accepted the credential.";
+  }
+  if (permissions.includes("r")) {
+    await probe.read("probe");
+    return "The container is reachable and accepted the credential.";
+  }
+  return "The SAS token permits neither listing nor reading, so the storage service was not asked.";
+}
+
+function describeCounts(manifest: Manifest): string {
+  const count = (table: string, one: string, many = `${one}s`) => {
+    const n = manifest.counts[table] ?? 0;
+    return `${n} ${n === 1 ? one : many}`;
+  };
+  return [
+    `${count("keys", "key")} (${count("key_versions", "version")})`,
+    count("role_definitions", "custom role definition"),
+    count("role_assignments", "role assignment"),
+    count("principals", "principal"),
+  ].join(", ");
+}
+
+/** yyyyMMddHHmmssSS (UTC; SS = hundredths of a second), as a Managed HSM names backup folders. */
+export function timestamp(date: Date): string {
+  const pad = (value: number, width = 2) => String(value).padStart(width, "0");
+  return (
+    `${date.getUTCFullYear()}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}` +
+    `${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}${pad(Math.floor(date.getUTCMilliseconds() / 10))}`
+  );
+}

@@ -1,0 +1,95 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { badParameter, notFound } from "../../platform/errors/domain-error.js";
+import type { ChangeFeed } from "../../platform/store/change-feed.js";
+import type { StoredPrincipal } from "./principal-repository.js";
+import type { Store } from "../../platform/store/store.js";
+import { hashClientSecret, verifyClientSecret } from "./client-secret-hash.js";
+import { LivePrincipals } from "./live-principals.js";
+
+export interface CreatedPrincipal extends StoredPrincipal {
+  /** Shown once, at creation; only its slow hash is kept. */
+  clientSecret: string;
+}
+
+const DISPLAY_NAME = /^[\p{L}\p{N} ._@()-]{1,120}$/u;
+
+export interface PrincipalServiceOptions {
+  clock?: () => number;
+  /**
+   * Drops cached role grants here and, through the change feed, on every node (RbacEngine's
+   * invalidate): a deleted principal's role assignments go with it.
+   */
+  rbac?: { invalidate(): void };
+  /** Tells this node when another node deleted a principal (see LivePrincipals). */
+  changes?: ChangeFeed;
+  /** Longest a node trusts its list of existing principals if a notification is lost. */
+  liveCacheMs?: number;
+}
+
+/** Service principals of the embedded identity provider. */
+export class PrincipalService {
+  /** Which principals exist: their tokens are refused once they are deleted. */
+  readonly live: LivePrincipals;
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: PrincipalServiceOptions = {},
+  ) {
+    this.clock = options.clock ?? Date.now;
+    this.live = new LivePrincipals(() => store.principals.listObjectIds(), options.liveCacheMs ?? 5000);
+    if (options.changes) this.live.follow(options.changes);
+  }
+
+  async create(displayName: string): Promise<CreatedPrincipal> {
+    if (!DISPLAY_NAME.test(displayName)) {
+      throw badParameter("Principal name must be 1-120 letters, digits, spaces and . _ @ ( ) - characters.");
+    }
+    const principal: StoredPrincipal = {
+      objectId: randomUUID(),
+      clientId: randomUUID(),
+      displayName,
+      createdAt: this.clock(),
+    };
+    // 256 bits of entropy; the "~" prefix keeps it from looking like a GUID or base64 of one.
+    const clientSecret = `mhsm~${randomBytes(32).toString("base64url")}`;
+    await this.store.principals.insert(principal, await hashClientSecret(clientSecret));
+    return { ...principal, clientSecret };
+  }
+
+  list(): Promise<StoredPrincipal[]> {
+    return this.store.principals.list();
+  }
+
+  /**
+   * Deletes the principal and its role assignments in one transaction; then its tokens are
+   * refused at once on this node and, through the change feed, on every other node.
+   */
+  async delete(objectId: string): Promise<StoredPrincipal> {
+    const existing = await this.store.transaction(async (tx) => {
+      const found = await tx.principals.get(objectId.toLowerCase());
+      if (!found) throw notFound("PrincipalNotFound", `Principal '${objectId}' was not found.`);
+      await tx.roleAssignments.deleteForPrincipal(found.objectId);
+      await tx.principals.delete(found.objectId);
+      return found;
+    });
+    this.live.invalidate();
+    // Announces an "rbac" change: every node drops its grants and its list of principals.
+    this.options.rbac?.invalidate();
+    return existing;
+  }
+
+  /** The principal whose client id and secret these are, or undefined. */
+  async authenticate(clientId: string, clientSecret: string): Promise<StoredPrincipal | undefined> {
+    const found = await this.store.principals.findByClientId(clientId.toLowerCase());
+    if (!found) {
+      // Spend the same time as a real check so unknown client ids cannot be told apart.
+      await verifyClientSecret(clientSecret, DUMMY_HASH);
+      return undefined;
+    }
+    const { secretHash, ...principal } = found;
+    return (await verifyClientSecret(clientSecret, secretHash)) ? principal : undefined;
+  }
+}
+
+const DUMMY_HASH = "scrypt$15$8$1bRaCdbkWQ8ABd9vKVWUCw$2pj8fHtlqjsRJ9RKlm9U8MR5E9J6YUXfAqXAqE_fpEA";

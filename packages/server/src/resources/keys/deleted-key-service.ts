@@ -1,0 +1,106 @@
+import { DomainError } from "../../platform/errors/domain-error.js";
+import type { Store } from "../../platform/store/store.js";
+import { deletedKeyNotFound, keyNotFound } from "./key-errors.js";
+import type { KeyLookup } from "./key-lookup.js";
+import type { KeyMaterialCache } from "./key-material-cache.js";
+import type { Deletion, KeyVersion, SoftDeleteSettings } from "./key-model.js";
+
+const DAY_MS = 86_400_000;
+
+export interface DeletedKey {
+  /** The key's current version when it was deleted. */
+  version: KeyVersion;
+  deletion: Deletion;
+}
+
+/**
+ * Soft delete, which is always on: a deleted key keeps all its versions until it is recovered,
+ * purged, or its retention ends (the maintenance loop purges it then). Its name stays taken.
+ */
+export class DeletedKeyService {
+  constructor(
+    private readonly store: Store,
+    private readonly settings: SoftDeleteSettings,
+    private readonly materialCache: KeyMaterialCache,
+    private readonly lookup: KeyLookup,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async delete(name: string): Promise<DeletedKey> {
+    return this.changing(async (tx) => {
+      const found = await tx.keys.getWithVersion(name, undefined);
+      if (!found || found.key.deletion) throw keyNotFound(name);
+      const now = this.clock();
+      const deletion = { deletedAt: now, scheduledPurgeAt: now + this.settings.retentionDays * DAY_MS };
+      await tx.keys.setDeletion(name, deletion);
+      return { version: found.version.version, deletion };
+    });
+  }
+
+  async get(name: string): Promise<DeletedKey> {
+    const found = await this.store.keys.getWithVersion(name, undefined);
+    if (!found?.key.deletion) throw deletedKeyNotFound(name);
+    return { version: found.version.version, deletion: found.key.deletion };
+  }
+
+  async list(): Promise<DeletedKey[]> {
+    const rows = await this.store.keys.listWithCurrentVersion(true);
+    return rows.map((row) => ({ version: row.version, deletion: row.key.deletion as Deletion }));
+  }
+
+  async recover(name: string): Promise<KeyVersion> {
+    return this.changing(async (tx) => {
+      const found = await tx.keys.getWithVersion(name, undefined);
+      if (!found?.key.deletion) throw deletedKeyNotFound(name);
+      await tx.keys.setDeletion(name, null);
+      return found.version.version;
+    });
+  }
+
+  /** A write transaction; cached reads are dropped once it has committed (or failed). */
+  private async changing<T>(work: (tx: Store) => Promise<T>): Promise<T> {
+    try {
+      return await this.store.transaction(work);
+    } finally {
+      this.lookup.invalidate();
+    }
+  }
+
+  /** Purge on request: refused under purge protection until the retention has passed. */
+  async purge(name: string): Promise<void> {
+    await this.changing(async (tx) => {
+      const key = await tx.keys.getKey(name);
+      if (!key?.deletion) throw deletedKeyNotFound(name);
+      if (this.settings.purgeProtection && this.clock() < key.deletion.scheduledPurgeAt) {
+        throw new DomainError(
+          "Forbidden",
+          "Forbidden",
+          `Operation "purge" is not allowed because purge protection is enabled on this HSM. The key is purged automatically at its scheduled purge date (${new Date(key.deletion.scheduledPurgeAt).toISOString()}).`,
+          "PurgeProtectionEnabled",
+        );
+      }
+      await tx.keys.purge(name);
+    });
+    this.materialCache.forgetKey(name);
+  }
+
+  /** Purges every deleted key whose retention has ended; returns their names. */
+  async purgeExpired(): Promise<string[]> {
+    const due = await this.store.keys.listPurgeDue(this.clock());
+    const purged: string[] = [];
+    for (const name of due) {
+      const done = await this.changing(async (tx) => {
+        const key = await tx.keys.getKey(name);
+        // Recovered (or already purged) since the list was read: leave it.
+        if (!key?.deletion || key.deletion.scheduledPurgeAt > this.clock()) return false;
+        await tx.keys.purge(name);
+        return true;
+      });
+      if (done) {
+        this.materialCache.forgetKey(name);
+        purged.push(name);
+      }
+    }
+    return purged;
+  }
+}

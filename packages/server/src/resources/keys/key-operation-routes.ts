@@ -1,0 +1,154 @@
+import type { FastifyRequest } from "fastify";
+import { DataAction } from "../../platform/authorization/data-actions.js";
+import { DomainError } from "../../platform/errors/domain-error.js";
+import type { RouteRegistry } from "../../platform/http/route-registry.js";
+import { decodeBase64Url, encodeBase64Url } from "./base64url.js";
+import type { CipherInput, CipherOutput, KeyCryptoService } from "./key-crypto-service.js";
+import { type KeyRouteServices, baseUrlOf, keyNameOf, keyScopeOf, versionOf } from "./key-route-support.js";
+import { keyOperationBody, releaseBody, verifyBody } from "./key-request-schemas.js";
+import { keyUrl } from "./key-wire.js";
+
+/**
+ * The cryptographic operations, each at /keys/{name}/{version}/{op} and, for the latest
+ * version, /keys/{name}/{op} (clients send an empty version, and "//" collapses to "/").
+ */
+type CipherMethod = "encrypt" | "decrypt" | "wrapKey" | "unwrapKey";
+
+const CIPHER_OPERATIONS: Array<{
+  path: string;
+  method: CipherMethod;
+  operation: string;
+  dataAction: string;
+}> = [
+  { path: "encrypt", method: "encrypt", operation: "Encrypt", dataAction: DataAction.KeysEncrypt },
+  { path: "decrypt", method: "decrypt", operation: "Decrypt", dataAction: DataAction.KeysDecrypt },
+  { path: "wrapkey", method: "wrapKey", operation: "WrapKey", dataAction: DataAction.KeysWrap },
+  { path: "unwrapkey", method: "unwrapKey", operation: "UnwrapKey", dataAction: DataAction.KeysUnwrap },
+];
+
+const KEY_PATHS = ["/keys/:keyName", "/keys/:keyName/:keyVersion"];
+
+export function registerKeyOperationRoutes(routes: RouteRegistry, services: KeyRouteServices): void {
+  const { crypto } = services;
+
+  for (const prefix of KEY_PATHS) {
+    for (const { path, method, operation, dataAction } of CIPHER_OPERATIONS) {
+      routes.authorized({
+        method: "POST",
+        url: `${prefix}/${path}`,
+        operation,
+        dataAction,
+        scope: keyScopeOf,
+        schema: { body: keyOperationBody },
+        handler: async (request) => cipherReply(request, await runCipher(crypto, method, request)),
+      });
+    }
+
+    routes.authorized({
+      method: "POST",
+      url: `${prefix}/sign`,
+      operation: "Sign",
+      dataAction: DataAction.KeysSign,
+      scope: keyScopeOf,
+      schema: { body: keyOperationBody },
+      handler: async (request) => {
+        const body = request.body as { alg: string; value: string };
+        const digest = decodeBase64Url(body.value, "value");
+        const result = await crypto.sign(keyNameOf(request), versionOf(request), body.alg, digest);
+        return {
+          kid: keyUrl(baseUrlOf(request), result.key.name, result.key.version),
+          value: encodeBase64Url(result.value),
+        };
+      },
+    });
+
+    routes.authorized({
+      method: "POST",
+      url: `${prefix}/verify`,
+      operation: "Verify",
+      dataAction: DataAction.KeysVerify,
+      scope: keyScopeOf,
+      schema: { body: verifyBody },
+      handler: async (request) => {
+        const body = request.body as { alg: string; digest: string; value: string };
+        const digest = decodeBase64Url(body.digest, "digest");
+        const signature = decodeBase64Url(body.value, "value");
+        const result = await crypto.verify(
+          keyNameOf(request),
+          versionOf(request),
+          body.alg,
+          digest,
+          signature,
+        );
+        return { value: result.valid };
+      },
+    });
+
+    // Secure key release and the secure wrap operations need attestation of the requester's
+    // environment (Microsoft Azure Attestation); there is none here, so they say so.
+    for (const [path, operation] of [
+      ["release", "Release"],
+      ["securewrapkey", "SecureWrapKey"],
+      ["secureunwrapkey", "SecureUnwrapKey"],
+    ] as const) {
+      routes.authorized({
+        method: "POST",
+        url: `${prefix}/${path}`,
+        operation,
+        dataAction:
+          path === "release"
+            ? DataAction.KeysRelease
+            : path === "securewrapkey"
+              ? DataAction.KeysWrap
+              : DataAction.KeysUnwrap,
+        scope: keyScopeOf,
+        schema: { body: releaseBody },
+        handler: async () => {
+          throw attestationUnavailable(operation);
+        },
+      });
+    }
+
+    routes.authorized({
+      method: "GET",
+      url: `${prefix}/attestation`,
+      operation: "GetKeyAttestation",
+      dataAction: DataAction.KeysRead,
+      scope: keyScopeOf,
+      handler: async () => {
+        throw attestationUnavailable("GetKeyAttestation");
+      },
+    });
+  }
+}
+
+function runCipher(
+  crypto: KeyCryptoService,
+  method: CipherMethod,
+  request: FastifyRequest,
+): Promise<CipherOutput> {
+  const body = request.body as { alg: string; value: string; iv?: string; aad?: string; tag?: string };
+  const input: CipherInput = { algorithm: body.alg, value: decodeBase64Url(body.value, "value") };
+  if (body.iv !== undefined) input.iv = decodeBase64Url(body.iv, "iv");
+  if (body.aad !== undefined) input.aad = decodeBase64Url(body.aad, "aad");
+  if (body.tag !== undefined) input.tag = decodeBase64Url(body.tag, "tag");
+  return crypto[method](keyNameOf(request), versionOf(request), input);
+}
+
+function cipherReply(request: FastifyRequest, result: CipherOutput) {
+  return {
+    kid: keyUrl(baseUrlOf(request), result.key.name, result.key.version),
+    value: encodeBase64Url(result.value),
+    ...(result.iv ? { iv: encodeBase64Url(result.iv) } : {}),
+    ...(result.tag ? { tag: encodeBase64Url(result.tag) } : {}),
+    ...(result.aad ? { aad: encodeBase64Url(result.aad) } : {}),
+  };
+}
+
+function attestationUnavailable(operation: string): DomainError {
+  return new DomainError(
+    "NotImplemented",
+    "NotImplemented",
+    `${operation} is not available: secure key release and key attestation need an attestation service (Microsoft Azure Attestation) and attested HSM hardware, which this HSM does not have. No key material was released.`,
+  );
+}

@@ -1,0 +1,212 @@
+import { randomBytes } from "node:crypto";
+import type { Store } from "../../platform/store/store.js";
+import { keyNotFound, nameHeldByDeletedKey } from "./key-errors.js";
+import { generateKeyMaterial } from "./key-generation.js";
+import { type KeyMaterial, publicPartsOf, serializeMaterial, shapeOf } from "./key-material.js";
+import type { KeyShape, KeyVersion, RotationPolicy } from "./key-model.js";
+import {
+  type KeyPropertiesInput,
+  checkValidityWindow,
+  refuseReleaseSettings,
+  validateKeyOps,
+  validateTags,
+} from "./key-properties.js";
+import type { KeyLookup } from "./key-lookup.js";
+import type { SealedKeyVersion } from "./key-repository.js";
+import { type RotationPolicyInput, expiryForNewVersion, validateRotationPolicy } from "./rotation-policy.js";
+
+/** Key versions are 32 lower-case hex characters, as Key Vault's are. */
+export const newVersionId = () => randomBytes(16).toString("hex");
+
+/**
+ * The lifecycle of live keys: create, import, read, update, rotate, and rotation policies.
+ * Soft delete, recovery and purge are DeletedKeyService's; crypto is KeyCryptoService's.
+ */
+export class KeyService {
+  constructor(
+    private readonly store: Store,
+    private readonly lookup: KeyLookup,
+    private readonly clock: () => number = Date.now,
+    private readonly newVersion: () => string = newVersionId,
+  ) {}
+
+  async create(name: string, shape: KeyShape, properties: KeyPropertiesInput): Promise<KeyVersion> {
+    this.checkProperties(shape.kty, properties);
+    // Generated before the transaction: an RSA-4096 key takes a while and must not hold the store.
+    const material = await generateKeyMaterial(shape);
+    return this.addVersion(name, material, properties, false);
+  }
+
+  async import(name: string, material: KeyMaterial, properties: KeyPropertiesInput): Promise<KeyVersion> {
+    this.checkProperties(material.kty, properties);
+    return this.addVersion(name, material, properties, true);
+  }
+
+  /** A version of a live key: the current one unless `version` is given. */
+  async get(name: string, version?: string): Promise<SealedKeyVersion> {
+    const found = await this.lookup.get(name, version || undefined);
+    if (!found || found.key.deletion) throw keyNotFound(name, version);
+    return found.version;
+  }
+
+  /** Live keys with their current versions, by name. */
+  async list(): Promise<KeyVersion[]> {
+    const rows = await this.store.keys.listWithCurrentVersion(false);
+    return rows.map((row) => row.version);
+  }
+
+  async listVersions(name: string): Promise<KeyVersion[]> {
+    const key = await this.store.keys.getKey(name);
+    if (!key || key.deletion) throw keyNotFound(name);
+    return (await this.store.keys.listVersions(name)).map((sealed) => sealed.version);
+  }
+
+  /** Changes what is given of key_ops, enabled, nbf, exp and tags on one version. */
+  async update(
+    name: string,
+    version: string | undefined,
+    properties: KeyPropertiesInput,
+  ): Promise<KeyVersion> {
+    refuseReleaseSettings(properties);
+    return this.changing(async (tx) => {
+      const found = await tx.keys.getWithVersion(name, version || undefined);
+      if (!found || found.key.deletion) throw keyNotFound(name, version);
+      const current = found.version.version;
+      const keyOps =
+        properties.keyOps === undefined
+          ? current.keyOps
+          : validateKeyOps(current.shape.kty, properties.keyOps);
+      const notBefore =
+        properties.notBefore === undefined ? current.attributes.notBefore : properties.notBefore;
+      const expires = properties.expires === undefined ? current.attributes.expires : properties.expires;
+      checkValidityWindow(notBefore, expires);
+      const patch = {
+        keyOps,
+        tags: validateTags(properties.tags) ?? current.tags,
+        enabled: properties.enabled ?? current.attributes.enabled,
+        notBefore,
+        expires,
+        updated: this.clock(),
+      };
+      await tx.keys.updateVersion(name, current.version, patch);
+      return {
+        ...current,
+        keyOps: patch.keyOps,
+        tags: patch.tags,
+        attributes: { ...current.attributes, ...patch },
+      };
+    });
+  }
+
+  /**
+   * A new version of the same shape, with the current version's key_ops and tags and the
+   * policy's expiry. With `onlyIfCurrent`, nothing happens when another rotation got there first.
+   */
+  async rotate(name: string, onlyIfCurrent?: string): Promise<KeyVersion | undefined> {
+    const found = await this.store.keys.getWithVersion(name, undefined);
+    if (!found || found.key.deletion) throw keyNotFound(name);
+    const current = found.version.version;
+    if (onlyIfCurrent !== undefined && current.version !== onlyIfCurrent) return undefined;
+    const material = await generateKeyMaterial(current.shape);
+    const properties = {
+      keyOps: current.keyOps,
+      tags: current.tags,
+      expires: expiryForNewVersion(found.key.rotationPolicy, this.clock()),
+    };
+    return this.tryAddVersion(name, material, properties, false, onlyIfCurrent);
+  }
+
+  async getRotationPolicy(name: string): Promise<RotationPolicy | null> {
+    const key = await this.store.keys.getKey(name);
+    if (!key || key.deletion) throw keyNotFound(name);
+    return key.rotationPolicy;
+  }
+
+  async setRotationPolicy(name: string, input: RotationPolicyInput): Promise<RotationPolicy> {
+    const validated = validateRotationPolicy(input);
+    return this.changing(async (tx) => {
+      const key = await tx.keys.getKey(name);
+      if (!key || key.deletion) throw keyNotFound(name);
+      const now = this.clock();
+      const policy: RotationPolicy = {
+        ...validated,
+        created: key.rotationPolicy?.created ?? now,
+        updated: now,
+      };
+      await tx.keys.setRotationPolicy(name, policy);
+      return policy;
+    });
+  }
+
+  /** A write transaction; cached reads are dropped once it has committed (or failed). */
+  private async changing<T>(work: (tx: Store) => Promise<T>): Promise<T> {
+    try {
+      return await this.store.transaction(work);
+    } finally {
+      this.lookup.invalidate();
+    }
+  }
+
+  private checkProperties(kty: KeyShape["kty"], properties: KeyPropertiesInput): void {
+    refuseReleaseSettings(properties);
+    validateKeyOps(kty, properties.keyOps);
+    validateTags(properties.tags);
+    checkValidityWindow(properties.notBefore ?? null, properties.expires ?? null);
+  }
+
+  private async addVersion(
+    name: string,
+    material: KeyMaterial,
+    properties: KeyPropertiesInput,
+    imported: boolean,
+  ): Promise<KeyVersion> {
+    const added = await this.tryAddVersion(name, material, properties, imported, undefined);
+    return added as KeyVersion;
+  }
+
+  /** Adds a version; with `replacing`, only while that version is still the current one. */
+  private async tryAddVersion(
+    name: string,
+    material: KeyMaterial,
+    properties: KeyPropertiesInput,
+    imported: boolean,
+    replacing: string | undefined,
+  ): Promise<KeyVersion | undefined> {
+    const shape = shapeOf(material);
+    const now = this.clock();
+    let version: KeyVersion = {
+      name,
+      version: this.newVersion(),
+      shape,
+      publicKey: publicPartsOf(material),
+      keyOps: validateKeyOps(shape.kty, properties.keyOps),
+      attributes: {
+        enabled: properties.enabled ?? true,
+        notBefore: properties.notBefore ?? null,
+        expires: properties.expires ?? null,
+        created: now,
+        updated: now,
+      },
+      tags: validateTags(properties.tags) ?? {},
+      imported,
+    };
+    const serialized = serializeMaterial(material);
+    try {
+      const added = await this.changing(async (tx) => {
+        const key = await tx.keys.getKey(name);
+        if (key?.deletion) throw nameHeldByDeletedKey(name);
+        // A scheduled rotation that lost a race with another one adds nothing.
+        if (replacing !== undefined && key?.currentVersion !== replacing) return false;
+        // A new version of an existing key carries the key's own spelling of its name.
+        if (key) version = { ...version, name: key.name };
+        await tx.keys.insertVersion(version, serialized);
+        if (key) await tx.keys.setCurrentVersion(name, version.version);
+        else await tx.keys.insertKey(name, version.version, now);
+        return true;
+      });
+      return added ? version : undefined;
+    } finally {
+      serialized.fill(0);
+    }
+  }
+}

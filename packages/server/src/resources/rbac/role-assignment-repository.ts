@@ -1,0 +1,99 @@
+import type { Kysely } from "kysely";
+import type { RoleAssignment } from "../../platform/authorization/models.js";
+import type { Database, RoleAssignmentTable } from "../../platform/store/schema.js";
+
+export class RoleAssignmentRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async get(name: string): Promise<RoleAssignment | undefined> {
+    const row = await this.db
+      .selectFrom("role_assignments")
+      .selectAll()
+      .where("name", "=", name)
+      .executeTakeFirst();
+    return row && toModel(row);
+  }
+
+  /** Every assignment, ordered by name (stable for paging). */
+  async list(): Promise<RoleAssignment[]> {
+    const rows = await this.db.selectFrom("role_assignments").selectAll().orderBy("name").execute();
+    return rows.map(toModel);
+  }
+
+  async listForPrincipal(principalId: string): Promise<RoleAssignment[]> {
+    const rows = await this.db
+      .selectFrom("role_assignments")
+      .selectAll()
+      .where("principal_id", "=", principalId)
+      .execute();
+    return rows.map(toModel);
+  }
+
+  async findGrant(
+    scope: string,
+    roleDefinitionName: string,
+    principalId: string,
+  ): Promise<RoleAssignment | undefined> {
+    const row = await this.db
+      .selectFrom("role_assignments")
+      .selectAll()
+      .where("scope", "=", scope)
+      .where("role_definition_name", "=", roleDefinitionName)
+      .where("principal_id", "=", principalId)
+      .executeTakeFirst();
+    return row && toModel(row);
+  }
+
+  async countAtScopes(scopes: string[]): Promise<number> {
+    const row = await this.db
+      .selectFrom("role_assignments")
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .where("scope", "in", scopes)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async countForRoleDefinition(roleDefinitionName: string): Promise<number> {
+    const row = await this.db
+      .selectFrom("role_assignments")
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .where("role_definition_name", "=", roleDefinitionName)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async insert(assignment: RoleAssignment, now: number): Promise<void> {
+    await this.db
+      .insertInto("role_assignments")
+      .values({
+        name: assignment.name,
+        scope: assignment.scope,
+        role_definition_name: assignment.roleDefinitionName,
+        principal_id: assignment.principalId,
+        created_at: now,
+      })
+      .execute();
+  }
+
+  async delete(name: string): Promise<void> {
+    await this.db.deleteFrom("role_assignments").where("name", "=", name).execute();
+  }
+
+  /** Removes every assignment of a principal (at every scope); how many there were. */
+  async deleteForPrincipal(principalId: string): Promise<number> {
+    const result = await this.db
+      .deleteFrom("role_assignments")
+      .where("principal_id", "=", principalId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
+
+function toModel(row: RoleAssignmentTable): RoleAssignment {
+  return {
+    name: row.name,
+    scope: row.scope,
+    roleDefinitionName: row.role_definition_name,
+    principalId: row.principal_id,
+  };
+}

@@ -1,0 +1,174 @@
+import { ADMINISTRATOR_ROLE_NAME } from "../../platform/authorization/builtin-roles.js";
+import type { RoleAssignment } from "../../platform/authorization/models.js";
+import type { RbacEngine } from "../../platform/authorization/rbac-engine.js";
+import {
+  GLOBAL_SCOPE,
+  KEYS_SCOPE,
+  isKeyScope,
+  scopeAndAncestors,
+  scopeCovers,
+} from "../../platform/authorization/scope.js";
+import { DomainError, badParameter, conflict, notFound } from "../../platform/errors/domain-error.js";
+import type { Store } from "../../platform/store/store.js";
+import { isGuid } from "../../platform/errors/guid.js";
+import type { RoleDefinitionService } from "./role-definition-service.js";
+
+export interface RoleAssignmentFilter {
+  /** Only assignments at the scope or above it (`$filter=atScope()`). */
+  atScope?: boolean;
+  principalId?: string;
+}
+
+export interface RoleAssignmentLimits {
+  roleAssignmentsAtHsmScope: number;
+  roleAssignmentsPerKeyScope: number;
+}
+
+export class RoleAssignmentService {
+  constructor(
+    private readonly store: Store,
+    private readonly rbac: RbacEngine,
+    private readonly definitions: RoleDefinitionService,
+    private readonly limits: RoleAssignmentLimits,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /**
+   * Assignments that concern `scope`, as ARM lists them: without a filter, those at, above and
+   * below it; with atScope(), those at or above it. Ordered by name.
+   */
+  async list(scope: string, filter: RoleAssignmentFilter = {}): Promise<RoleAssignment[]> {
+    const ancestors = scopeAndAncestors(scope);
+    // Sorted here, by code point, because paging compares names in that order; a database
+    // collation (PostgreSQL's, for one) may order them otherwise.
+    const all = (await this.store.roleAssignments.list()).sort((a, b) => byCodePoint(a.name, b.name));
+    return all.filter((assignment) => {
+      if (
+        filter.principalId !== undefined &&
+        assignment.principalId.toLowerCase() !== filter.principalId.toLowerCase()
+      ) {
+        return false;
+      }
+      if (ancestors.includes(assignment.scope)) return true;
+      return !filter.atScope && scopeCovers(scope, assignment.scope);
+    });
+  }
+
+  async get(scope: string, name: string): Promise<RoleAssignment> {
+    const assignment = isGuid(name) ? await this.store.roleAssignments.get(name.toLowerCase()) : undefined;
+    if (!assignment || assignment.scope !== scope) throw assignmentNotFound(name);
+    return assignment;
+  }
+
+  async create(
+    scope: string,
+    name: string,
+    input: { roleDefinitionId: string; principalId: string },
+  ): Promise<RoleAssignment> {
+    if (!isGuid(name)) throw badParameter("Role assignment name must be a GUID.");
+    if (!isGuid(input.principalId)) {
+      throw badParameter(
+        `Principal id '${input.principalId}' is not valid: it must be an object id (a GUID).`,
+      );
+    }
+    const definitionName = parseRoleDefinitionId(input.roleDefinitionId);
+    const definition = await this.definitions.get(definitionName).catch((error: unknown) => {
+      if (error instanceof DomainError && error.kind === "NotFound") {
+        throw badParameter(
+          `The role definition '${input.roleDefinitionId}' does not exist.`,
+          "RoleDefinitionDoesNotExist",
+        );
+      }
+      throw error;
+    });
+    if (!definition.assignableScopes.some((assignable) => scopeCovers(assignable, scope))) {
+      throw badParameter(
+        `Role '${definition.roleName}' cannot be assigned at scope '${scope}'; its assignable scopes are ${definition.assignableScopes.join(", ")}.`,
+      );
+    }
+    const assignment: RoleAssignment = {
+      name: name.toLowerCase(),
+      scope,
+      roleDefinitionName: definition.name,
+      principalId: input.principalId.toLowerCase(),
+    };
+    await this.store.transaction(async (tx) => {
+      if (await tx.roleAssignments.get(assignment.name)) {
+        throw conflict("RoleAssignmentExists", `A role assignment named '${name}' already exists.`);
+      }
+      const same = await tx.roleAssignments.findGrant(scope, definition.name, assignment.principalId);
+      if (same) {
+        throw conflict(
+          "RoleAssignmentExists",
+          `The role assignment already exists: principal '${input.principalId}' has role '${definition.roleName}' at scope '${scope}' (assignment '${same.name}').`,
+        );
+      }
+      await this.checkLimit(tx, scope);
+      await tx.roleAssignments.insert(assignment, this.clock());
+    });
+    this.rbac.invalidate();
+    return assignment;
+  }
+
+  async delete(scope: string, name: string): Promise<RoleAssignment> {
+    const deleted = await this.store.transaction(async (tx) => {
+      const existing = isGuid(name) ? await tx.roleAssignments.get(name.toLowerCase()) : undefined;
+      if (!existing || existing.scope !== scope) throw assignmentNotFound(name);
+      await tx.roleAssignments.delete(existing.name);
+      return existing;
+    });
+    this.rbac.invalidate();
+    return deleted;
+  }
+
+  /** Makes sure `principalId` is an Administrator at "/" (initial admin, --administrator). */
+  async ensureAdministrator(principalId: string, newName: () => string): Promise<void> {
+    const principal = principalId.toLowerCase();
+    const existing = await this.store.roleAssignments.findGrant(
+      GLOBAL_SCOPE,
+      ADMINISTRATOR_ROLE_NAME,
+      principal,
+    );
+    if (existing) return;
+    await this.store.roleAssignments.insert(
+      {
+        name: newName(),
+        scope: GLOBAL_SCOPE,
+        roleDefinitionName: ADMINISTRATOR_ROLE_NAME,
+        principalId: principal,
+      },
+      this.clock(),
+    );
+    this.rbac.invalidate();
+  }
+
+  private async checkLimit(tx: Store, scope: string): Promise<void> {
+    const keyLevel = isKeyScope(scope);
+    const limit = keyLevel ? this.limits.roleAssignmentsPerKeyScope : this.limits.roleAssignmentsAtHsmScope;
+    const count = await tx.roleAssignments.countAtScopes(keyLevel ? [scope] : [GLOBAL_SCOPE, KEYS_SCOPE]);
+    if (count >= limit) {
+      const where = keyLevel ? `key scope '${scope}'` : "HSM scope ('/' and '/keys')";
+      throw new DomainError(
+        "LimitExceeded",
+        "RoleAssignmentLimitExceeded",
+        `There are already ${count} role assignments at ${where}, the most allowed (${limit}).`,
+      );
+    }
+  }
+}
+
+/** Accepts a definition's full id in any of its spellings, or its bare GUID. */
+export function parseRoleDefinitionId(id: string): string {
+  const match = /(?:^|\/roleDefinitions\/)([0-9a-fA-F-]{36})\/?$/.exec(id.trim());
+  if (!match || !isGuid(match[1] as string)) {
+    throw badParameter(
+      `The role definition id '${id}' is not valid. Expected 'Microsoft.KeyVault/providers/Microsoft.Authorization/roleDefinitions/{GUID}'.`,
+    );
+  }
+  return (match[1] as string).toLowerCase();
+}
+
+export const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+const assignmentNotFound = (name: string) =>
+  notFound("RoleAssignmentNotFound", `Role assignment '${name}' was not found at this scope.`);

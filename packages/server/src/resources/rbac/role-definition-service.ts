@@ -1,0 +1,170 @@
+import {
+  BUILT_IN_ROLES,
+  builtInRole,
+  isBuiltInRoleName,
+} from "../../platform/authorization/builtin-roles.js";
+import { DATA_ACTION_PATTERN } from "../../platform/authorization/data-actions.js";
+import type { Permission, RoleDefinition } from "../../platform/authorization/models.js";
+import type { RbacEngine } from "../../platform/authorization/rbac-engine.js";
+import { GLOBAL_SCOPE, KEYS_SCOPE } from "../../platform/authorization/scope.js";
+import { DomainError, badParameter, conflict, notFound } from "../../platform/errors/domain-error.js";
+import type { Store } from "../../platform/store/store.js";
+import { isGuid } from "../../platform/errors/guid.js";
+
+/** What a caller may say about a custom role (the wire's `properties`, already shape-checked). */
+export interface RoleDefinitionInput {
+  roleName?: string | null;
+  description?: string | null;
+  type?: string | null;
+  permissions?: Array<Partial<Record<keyof Permission, string[] | null>>> | null;
+  assignableScopes?: string[] | null;
+}
+
+export interface RoleDefinitionLimits {
+  customRoleDefinitions: number;
+}
+
+const MAX_PERMISSIONS = 20;
+const MAX_ACTIONS_PER_LIST = 100;
+
+export class RoleDefinitionService {
+  constructor(
+    private readonly store: Store,
+    private readonly rbac: RbacEngine,
+    private readonly limits: RoleDefinitionLimits,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Built-in roles first (in the order a real HSM lists them), then custom roles by name. */
+  async list(filter?: { roleName?: string }): Promise<RoleDefinition[]> {
+    // Custom roles by code point (the order paging compares in), whatever the database's collation.
+    const custom = (await this.store.roleDefinitions.list()).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
+    const all = [...BUILT_IN_ROLES, ...custom];
+    if (filter?.roleName === undefined) return all;
+    const wanted = filter.roleName.toLowerCase();
+    return all.filter((definition) => definition.roleName.toLowerCase() === wanted);
+  }
+
+  async get(name: string): Promise<RoleDefinition> {
+    const key = name.toLowerCase();
+    const definition =
+      builtInRole(key) ?? (isGuid(key) ? await this.store.roleDefinitions.get(key) : undefined);
+    if (!definition) throw notFound("RoleDefinitionNotFound", `Role definition '${name}' was not found.`);
+    return definition;
+  }
+
+  /** Creates or replaces a custom role. Returns the definition as stored. */
+  async createOrUpdate(name: string, input: RoleDefinitionInput): Promise<RoleDefinition> {
+    const key = checkCustomName(name);
+    const definition = validateDefinition(key, input);
+    const stored = await this.store.transaction(async (tx) => {
+      const now = this.clock();
+      if (await tx.roleDefinitions.get(key)) {
+        await tx.roleDefinitions.update(definition, now);
+        return definition;
+      }
+      const count = await tx.roleDefinitions.count();
+      if (count >= this.limits.customRoleDefinitions) {
+        throw new DomainError(
+          "LimitExceeded",
+          "RoleDefinitionLimitExceeded",
+          `The HSM already has ${count} custom role definitions, the most it allows (${this.limits.customRoleDefinitions}). Delete one before creating another.`,
+        );
+      }
+      await tx.roleDefinitions.insert(definition, now);
+      return definition;
+    });
+    this.rbac.invalidate();
+    return stored;
+  }
+
+  /** Deletes a custom role that no assignment uses. Returns what was deleted. */
+  async delete(name: string): Promise<RoleDefinition> {
+    const key = checkCustomName(name);
+    const deleted = await this.store.transaction(async (tx) => {
+      const existing = await tx.roleDefinitions.get(key);
+      if (!existing) throw notFound("RoleDefinitionNotFound", `Role definition '${name}' was not found.`);
+      const inUse = await tx.roleAssignments.countForRoleDefinition(key);
+      if (inUse > 0) {
+        throw conflict(
+          "RoleDefinitionHasAssignments",
+          `Role definition '${name}' is used by ${inUse} role assignment(s). Delete them before deleting the role definition.`,
+        );
+      }
+      await tx.roleDefinitions.delete(key);
+      return existing;
+    });
+    this.rbac.invalidate();
+    return deleted;
+  }
+}
+
+function checkCustomName(name: string): string {
+  if (!isGuid(name)) throw badParameter("Role definition name must be a GUID.");
+  if (isBuiltInRoleName(name)) {
+    throw badParameter("Cannot re-use the name/GUID matching that of a built-in role.");
+  }
+  return name.toLowerCase();
+}
+
+function validateDefinition(name: string, input: RoleDefinitionInput): RoleDefinition {
+  if (input.type != null && input.type !== "CustomRole") {
+    throw badParameter(
+      `Role definition type '${input.type}' cannot be set; custom role definitions are of type 'CustomRole'.`,
+    );
+  }
+  const roleName = input.roleName ?? "";
+  if (roleName.length > 512) throw badParameter("Role name must be at most 512 characters.");
+  const description = input.description ?? "";
+  if (description.length > 2048) throw badParameter("Role description must be at most 2048 characters.");
+  const permissions = (input.permissions ?? []).map(validatePermission);
+  if (permissions.length > MAX_PERMISSIONS) {
+    throw badParameter(`A role definition holds at most ${MAX_PERMISSIONS} permissions.`);
+  }
+  const assignableScopes = validateAssignableScopes(input.assignableScopes);
+  return { name, roleName, description, roleType: "CustomRole", permissions, assignableScopes };
+}
+
+function validatePermission(input: Partial<Record<keyof Permission, string[] | null>>): Permission {
+  const actions = input.actions ?? [];
+  const notActions = input.notActions ?? [];
+  if (actions.length > 0 || notActions.length > 0) {
+    throw badParameter(
+      "Managed HSM role definitions grant data actions only: 'actions' and 'notActions' must be empty.",
+    );
+  }
+  return {
+    actions: [],
+    notActions: [],
+    dataActions: validateDataActions(input.dataActions ?? [], "dataActions"),
+    notDataActions: validateDataActions(input.notDataActions ?? [], "notDataActions"),
+  };
+}
+
+function validateDataActions(actions: string[], field: string): string[] {
+  if (actions.length > MAX_ACTIONS_PER_LIST) {
+    throw badParameter(`'${field}' holds at most ${MAX_ACTIONS_PER_LIST} entries.`);
+  }
+  for (const action of actions) {
+    if (!DATA_ACTION_PATTERN.test(action)) {
+      throw badParameter(`'${action}' in '${field}' is not a valid data action.`);
+    }
+  }
+  return [...new Set(actions)];
+}
+
+function validateAssignableScopes(scopes: string[] | null | undefined): string[] {
+  if (scopes == null || scopes.length === 0) return [GLOBAL_SCOPE];
+  const canonical = scopes.map((scope) => {
+    const trimmed = scope.replace(/\/+$/, "") || GLOBAL_SCOPE;
+    if (trimmed !== GLOBAL_SCOPE && trimmed !== KEYS_SCOPE) {
+      throw badParameter(
+        `Assignable scope '${scope}' is not valid. Valid assignable scopes are '/' and '/keys'.`,
+      );
+    }
+    return trimmed;
+  });
+  return [...new Set(canonical)];
+}

@@ -1,0 +1,194 @@
+import { randomBytes } from "node:crypto";
+import { DomainError, badParameter, conflict, notFound } from "../../platform/errors/domain-error.js";
+import { parseDownloadRequest } from "./download-request.js";
+import { type HsmActivation, alreadyActivated } from "./hsm-activation.js";
+import { createSecurityDomainFile } from "./security-domain-file.js";
+import { type SecurityDomainFile, SecurityDomainFormatError } from "./security-domain-format.js";
+import { TransferKey } from "./transfer-key.js";
+import { openUploadBlob } from "./upload-blob.js";
+import type { WrappingKeyJwk } from "./wrapping-key.js";
+
+/** SecurityDomainOperationStatus: its own status enum, not the backup jobs' one. */
+export interface SecurityDomainStatus {
+  status: "Success" | "InProgress" | "Failed";
+  status_details: string | null;
+}
+
+type Operation = "download" | "upload";
+
+/**
+ * Download, transfer key and upload. The security domain is made (download) or opened (upload)
+ * in the request, so every bad input is a 400 that changes nothing; then the answer is 202 and
+ * the activation (key file, records, barrier, services) runs, reported by the pending
+ * endpoints. Operation status lives in memory: shares and keys never reach the store, and
+ * after a restart the store's record of the security domain answers for it.
+ */
+export class SecurityDomainService {
+  readonly #status: Partial<Record<Operation, SecurityDomainStatus>> = {};
+  #busy: Operation | undefined;
+  #transferKey: Promise<TransferKey> | undefined;
+
+  constructor(
+    private readonly activation: HsmActivation,
+    private readonly options: { hsmName: string; log: (message: string) => void },
+  ) {}
+
+  /** POST /securitydomain/download: the security domain, for the caller to keep. */
+  async download(body: unknown): Promise<SecurityDomainFile> {
+    const { wrappingKeys, required } = parseDownloadRequest(body);
+    this.#claim("download");
+    let handedOff = false;
+    try {
+      const established = await this.activation.established();
+      if (established) throw alreadyEstablished(established.how, established.at);
+      const make = (domainKey: Buffer) =>
+        createSecurityDomainFile({ domainKey, wrappingKeys, required, hsmName: this.options.hsmName });
+      if (this.activation.activated) {
+        // Activated at start from a key file, with no security domain yet (--activation auto):
+        // hand out the domain key it already has, once.
+        const file = await this.activation.withDomainKey(make);
+        // Another node may have handed it out a moment ago: the store's record decides.
+        if (!(await this.activation.establish("download"))) throw alreadyEstablished("download");
+        this.#status.download = {
+          status: "Success",
+          status_details: "The security domain of this (already activated) HSM was downloaded.",
+        };
+        return file;
+      }
+      if (this.activation.sealed) {
+        throw conflict(
+          "SecurityDomainAlreadyDownloaded",
+          "This HSM's contents are sealed under an existing security domain: upload it instead.",
+        );
+      }
+      const domainKey = randomBytes(32);
+      let file: SecurityDomainFile;
+      try {
+        file = await make(domainKey);
+      } catch (error) {
+        domainKey.fill(0);
+        throw error;
+      }
+      this.#status.download = {
+        status: "InProgress",
+        status_details: "Activating the HSM with its new security domain.",
+      };
+      handedOff = true;
+      void this.#activate("download", domainKey, "The security domain was downloaded; the HSM is activated.");
+      return file;
+    } finally {
+      if (!handedOff) this.#busy = undefined;
+    }
+  }
+
+  /** GET /securitydomain/upload: the key an upload must be encrypted to. */
+  async transferKey(): Promise<{ key_format: "jwk"; transfer_key: WrappingKeyJwk }> {
+    if (this.activation.activated) throw alreadyActivated();
+    this.#transferKey ??= TransferKey.create(this.options.hsmName).catch((error: unknown) => {
+      this.#transferKey = undefined;
+      throw error;
+    });
+    return { key_format: "jwk", transfer_key: (await this.#transferKey).jwk };
+  }
+
+  /** POST /securitydomain/upload: activates the HSM with the security domain in `value`. */
+  async upload(body: unknown): Promise<SecurityDomainStatus> {
+    const value = (body as { value?: unknown } | undefined)?.value;
+    if (typeof value !== "string" || value === "") {
+      throw badParameter("'value' is required: the security domain prepared for this HSM's transfer key.");
+    }
+    if (this.activation.activated) throw alreadyActivated();
+    this.#claim("upload");
+    let domainKey: Buffer;
+    try {
+      const transferKey = this.#transferKey && (await this.#transferKey);
+      if (!transferKey) {
+        throw badParameter(
+          "This HSM has issued no transfer key since it started: get it (GET /securitydomain/upload) and prepare the upload for it.",
+          "TransferKeyNotIssued",
+        );
+      }
+      let domainKeyId: string;
+      try {
+        ({ domainKey, domainKeyId } = await openUploadBlob(value, transferKey));
+      } catch (error) {
+        if (error instanceof SecurityDomainFormatError)
+          throw badParameter(error.message, "InvalidSecurityDomain");
+        throw error;
+      }
+      try {
+        this.activation.checkDomain(domainKeyId);
+      } catch (error) {
+        domainKey.fill(0);
+        throw error;
+      }
+    } catch (error) {
+      this.#busy = undefined;
+      if (error instanceof DomainError)
+        this.#status.upload = { status: "Failed", status_details: error.message };
+      throw error;
+    }
+    const status: SecurityDomainStatus = {
+      status: "InProgress",
+      status_details: "Activating the HSM with the uploaded security domain.",
+    };
+    this.#status.upload = status;
+    void this.#activate("upload", domainKey, "The security domain was uploaded; the HSM is activated.");
+    return status;
+  }
+
+  async status(operation: Operation): Promise<SecurityDomainStatus> {
+    const known = this.#status[operation];
+    if (known) return known;
+    // After a restart: what the store remembers of the security domain.
+    const established = await this.activation.established();
+    if (established?.how === operation) {
+      return {
+        status: "Success",
+        status_details: `The security domain was ${operation === "download" ? "downloaded" : "uploaded"} at ${established.at}.`,
+      };
+    }
+    throw notFound(
+      "SecurityDomainOperationNotFound",
+      `No security domain ${operation} was started on this HSM.`,
+    );
+  }
+
+  #claim(operation: Operation): void {
+    if (this.#busy) {
+      throw conflict(
+        "SecurityDomainOperationInProgress",
+        `A security domain ${this.#busy} is in progress on this HSM; wait for it to finish.`,
+      );
+    }
+    this.#busy = operation;
+  }
+
+  async #activate(operation: Operation, domainKey: Buffer, done: string): Promise<void> {
+    try {
+      await this.activation.activate(domainKey, operation);
+      this.#status[operation] = { status: "Success", status_details: done };
+      this.#transferKey = undefined;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.#status[operation] = {
+        status: "Failed",
+        status_details: `The HSM could not be activated: ${reason} It is still not activated.`,
+      };
+      this.options.log(`mhsm: security domain ${operation} failed to activate the HSM: ${reason}`);
+    } finally {
+      domainKey.fill(0);
+      this.#busy = undefined;
+    }
+  }
+}
+
+function alreadyEstablished(how: "download" | "upload", at?: string) {
+  const when = at ? ` at ${at}` : "";
+  return conflict(
+    "SecurityDomainAlreadyDownloaded",
+    how === "download"
+      ? `This HSM's security domain was downloaded${when}; it can be downloaded only once.`
+      : `This HSM's security domain was uploaded${when}; it is not downloaded again.`,
+  );
+}

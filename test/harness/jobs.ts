@@ -1,5 +1,6 @@
 import { type RawResponse, rawRequest } from "./https-client.js";
 import type { ServerProcess } from "./server-process.js";
+import { waitFor } from "./wait-for.js";
 
 /** Polls a job's Azure-AsyncOperation URL until it is no longer InProgress. */
 export async function waitForJob(
@@ -10,11 +11,10 @@ export async function waitForJob(
 ): Promise<RawResponse> {
   const statusUrl = String(accepted.headers["azure-asyncoperation"]);
   const path = statusUrl.slice(new URL(statusUrl).origin.length);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await rawRequest(server, { path, token });
-    if (status.status !== 200 || status.json.status !== "InProgress") return status;
-    if (Date.now() > deadline) throw new Error(`job still InProgress after ${timeoutMs} ms: ${status.text}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return waitFor(() => rawRequest(server, { path, token }), {
+    what: `job ${path} to leave InProgress`,
+    timeoutMs,
+    intervalMs: 100,
+    until: (status) => status.status !== 200 || status.json.status !== "InProgress",
+  });
 }

@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { waitFor } from "./wait-for.js";
 
 const run = promisify(execFile);
 
@@ -52,14 +53,13 @@ export async function startTmuxPane(options: {
     async record(file) {
       await tmux("pipe-pane", "-o", "-t", "test", `cat >> '${file}'`);
     },
-    async waitFor(marker, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const text = await capture(false);
-        if (text.includes(marker)) return text;
-        if (Date.now() > deadline) throw new Error(`the pane never showed '${marker}':\n${text}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+    waitFor(marker, timeoutMs = 60_000) {
+      return waitFor(() => capture(false), {
+        what: `the pane to show '${marker}'`,
+        timeoutMs,
+        intervalMs: 200,
+        until: (text) => text.includes(marker),
+      });
     },
     async type(text) {
       await tmux("send-keys", "-t", "test", "-l", text);

@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { rawRequest } from "../harness/https-client.js";
 import { adminToken } from "../harness/principals.js";
 import { type ServerProcess, startServerProcess } from "../harness/server-process.js";
+import { waitFor } from "../harness/wait-for.js";
 import {
   assertKeyVaultError,
   closedWithin,
@@ -22,18 +23,13 @@ const DEFINITIONS = "/providers/Microsoft.Authorization/roleDefinitions";
 
 /** Retries a plain authenticated-less request until it answers (the server may be full for a moment). */
 async function answersWithin(server: ServerProcess, deadlineMs: number): Promise<number> {
-  const until = Date.now() + deadlineMs;
-  let lastError: unknown;
-  while (Date.now() < until) {
-    try {
-      const response = await rawRequest(server, { path: `${DEFINITIONS}?api-version=7.4` });
-      return response.status;
-    } catch (error) {
-      lastError = error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  throw new Error(`no answer within ${deadlineMs} ms: ${String(lastError)}`);
+  const response = await waitFor(() => rawRequest(server, { path: `${DEFINITIONS}?api-version=7.4` }), {
+    what: "an answer to a plain request",
+    timeoutMs: deadlineMs,
+    intervalMs: 100,
+    retryErrors: true,
+  });
+  return response.status;
 }
 
 describe("slow and idle connections are closed within their timeouts", () => {

@@ -6,6 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { rawRequest } from "../harness/https-client.js";
 import { type TestPrincipal, adminToken, createPrincipal } from "../harness/principals.js";
 import { type ServerProcess, startServerProcess } from "../harness/server-process.js";
+import { waitFor } from "../harness/wait-for.js";
 
 const V = "api-version=7.5";
 const PROVIDER = "/providers/Microsoft.Authorization";
@@ -13,17 +14,6 @@ const ROLE = {
   ADMINISTRATOR: "a290e904-7015-4bba-90c8-60543313cdb4",
   CRYPTO_AUDITOR: "2c18b078-7c48-4d3a-af88-5a3a1b3f82b3",
 };
-
-/** Polls `probe` until it returns a value, or fails at the deadline. */
-async function waitFor<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe("a deleted principal of the embedded identity provider", () => {
   let server: ServerProcess;
@@ -96,17 +86,20 @@ describe("a deleted principal of the embedded identity provider", () => {
 
     // The audit log records the refusal, without the token.
     const requestId = String(refused.headers["x-ms-request-id"]);
-    const record = await waitFor("the refusal's audit record", 5000, async () => {
-      const text = await readFile(join(server.dataDir, "audit.log"), "utf8");
-      if (text.includes(doomed.token) || text.includes(doomed.clientSecret)) {
-        throw new Error("a token or secret reached the audit log");
-      }
-      return text
-        .trim()
-        .split("\n")
-        .map((line) => JSON.parse(line) as Record<string, unknown>)
-        .find((r) => r.requestId === requestId);
-    });
+    const record = await waitFor(
+      async () => {
+        const text = await readFile(join(server.dataDir, "audit.log"), "utf8");
+        if (text.includes(doomed.token) || text.includes(doomed.clientSecret)) {
+          throw new Error("a token or secret reached the audit log");
+        }
+        return text
+          .trim()
+          .split("\n")
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .find((r) => r.requestId === requestId);
+      },
+      { what: "the refusal's audit record", timeoutMs: 5000 },
+    );
     assert.equal(record.status, 401);
     assert.equal(record.result, "failure");
     assert.equal(record.errorCode, "Unauthorized");

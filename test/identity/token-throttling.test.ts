@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { RESOURCE } from "../harness/principals.js";
 import { type ServerProcess, startServerProcess } from "../harness/server-process.js";
+import { waitFor } from "../harness/wait-for.js";
 
 /**
  * Small limits and a short window, so the test sees throttling and its end. A spent bucket
@@ -113,15 +114,12 @@ describe("the token endpoint throttles failed client credentials", () => {
     assert.equal(typeof legitimate.json.access_token, "string");
 
     // Once the window refills, the attacker's address may try again.
-    const throttledAt = Date.now();
-    const deadline = throttledAt + (refillSeconds + 5) * 1000;
-    let again: TokenResponse;
-    for (;;) {
-      again = await tokenRequest(clientId, clientSecret, ATTACKER);
-      if (again.status !== 429) break;
-      assert.ok(Date.now() < deadline, "the attacker's address stayed throttled past its window");
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const again = await waitFor(() => tokenRequest(clientId, clientSecret, ATTACKER), {
+      what: "the attacker's address to be let in again once its window refills",
+      timeoutMs: (refillSeconds + 5) * 1000,
+      intervalMs: 100,
+      until: (response) => response.status !== 429,
+    });
     assert.equal(again.status, 200);
   });
 
@@ -149,22 +147,24 @@ describe("the token endpoint throttles failed client credentials", () => {
     );
 
     const throttledIds = ids.slice(LIMITS.failuresPerAddress);
-    const deadline = Date.now() + 5000;
-    let records: Array<Record<string, unknown>> = [];
-    for (;;) {
-      const text = await readFile(join(server.dataDir, "audit.log"), "utf8");
-      for (const secret of [...secrets, server.admin.clientSecret]) {
-        assert.ok(!text.includes(secret), "no client secret in the audit log");
-      }
-      records = text
-        .trim()
-        .split("\n")
-        .map((line) => JSON.parse(line) as Record<string, unknown>)
-        .filter((record) => throttledIds.includes(record.requestId as string));
-      if (records.length === throttledIds.length) break;
-      assert.ok(Date.now() < deadline, "throttled attempts were not audited");
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const records = await waitFor(
+      async () => {
+        const text = await readFile(join(server.dataDir, "audit.log"), "utf8");
+        for (const secret of [...secrets, server.admin.clientSecret]) {
+          assert.ok(!text.includes(secret), "no client secret in the audit log");
+        }
+        return text
+          .trim()
+          .split("\n")
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .filter((record) => throttledIds.includes(record.requestId as string));
+      },
+      {
+        what: "the throttled attempts' audit records",
+        timeoutMs: 5000,
+        until: (found) => found.length === throttledIds.length,
+      },
+    );
     for (const record of records) {
       assert.equal(record.operation, "IdentityProvider_Token");
       assert.equal(record.status, 429);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { RestError } from "@azure/core-rest-pipeline";
 import { runServeExpectingFailure } from "../harness/server-process.js";
+import { waitFor } from "../harness/wait-for.js";
 import { type KeysFixture, startKeysServer } from "./support/keys-fixture.js";
 
 const DAY_S = 86_400;
@@ -95,15 +96,20 @@ describe("keys: purge protection, retention settings, and backups across securit
       lifetimeActions: [{ action: "Rotate", timeBeforeExpiry: "P7D" }],
       expiresIn: "P30D",
     });
-    const deadline = Date.now() + 15_000;
-    let versions: string[] = [];
-    while (Date.now() < deadline) {
-      versions = [];
-      for await (const version of keyClient.listPropertiesOfKeyVersions("auto-rotated"))
-        versions.push(version.version ?? "");
-      if (versions.length > 1) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    const versions = await waitFor(
+      async () => {
+        const listed: string[] = [];
+        for await (const version of keyClient.listPropertiesOfKeyVersions("auto-rotated"))
+          listed.push(version.version ?? "");
+        return listed;
+      },
+      {
+        what: "a second version made by the maintenance timer",
+        timeoutMs: 15_000,
+        intervalMs: 200,
+        until: (listed) => listed.length > 1,
+      },
+    );
     assert.equal(versions.length, 2, "rotated once by the maintenance timer");
     assert.ok(versions.includes(original.properties.version ?? ""));
     const current = await keyClient.getKey("auto-rotated");

@@ -6,6 +6,7 @@ import { rawRequest } from "../harness/https-client.js";
 import { waitForJob } from "../harness/jobs.js";
 import { adminToken } from "../harness/principals.js";
 import { type ServerProcess, startServerProcess } from "../harness/server-process.js";
+import { waitFor } from "../harness/wait-for.js";
 
 const V = "api-version=7.5";
 const KEY_COUNT = 5000; // the Managed HSM limit
@@ -135,14 +136,14 @@ describe("5,000 keys: backup and restore complete; a SIGKILL mid-backup leaves n
     assert.equal(accepted.status, 202, accepted.text);
     const jobId = accepted.json.jobId as string;
     // Wait until some chunks are written, then crash.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const status = await rawRequest(server, { path: `/backup/${jobId}/pending?${V}`, token });
-      assert.equal(status.json.status, "InProgress", "the backup must still be running when it is killed");
-      if (/Writing backup: [3-9] of/.test(String(status.json.statusDetails))) break;
-      assert.ok(Date.now() < deadline, "the backup made progress");
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(
+      async () => {
+        const status = await rawRequest(server, { path: `/backup/${jobId}/pending?${V}`, token });
+        assert.equal(status.json.status, "InProgress", "the backup must still be running when it is killed");
+        return /Writing backup: [3-9] of/.test(String(status.json.statusDetails));
+      },
+      { what: "the backup to make progress (its third chunk)", timeoutMs: 60_000, intervalMs: 100 },
+    );
     await server.kill();
     proxy.delayMs = 0;
 

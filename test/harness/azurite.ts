@@ -9,7 +9,8 @@ import {
   StorageSharedKeyCredential,
   generateBlobSASQueryParameters,
 } from "@azure/storage-blob";
-import { REPO_ROOT } from "./server-process.js";
+import { REPO_ROOT, stopProcess } from "./server-process.js";
+import { waitFor } from "./wait-for.js";
 
 /** Azurite's well-known development account (public, documented by Microsoft). */
 export const AZURITE_ACCOUNT = "devstoreaccount1";
@@ -63,18 +64,19 @@ export async function startAzurite(): Promise<Azurite> {
   const accountUrl = `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
   const credential = new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY);
   const service = new BlobServiceClient(accountUrl, credential, { retryOptions: { maxTries: 1 } });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await service.getProperties();
-      break;
-    } catch (error) {
-      if (child.exitCode !== null || Date.now() > deadline) {
-        child.kill("SIGKILL");
-        throw new Error(`Azurite did not start: ${String(error)}\n${output}`);
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
+  try {
+    const state = await waitFor(
+      async () => {
+        if (child.exitCode !== null) return "exited";
+        await service.getProperties();
+        return "answering";
+      },
+      { what: "Azurite to answer", timeoutMs: 30_000, intervalMs: 200, retryErrors: true },
+    );
+    if (state === "exited") throw new Error(`it exited with ${child.exitCode}`);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw new Error(`Azurite did not start: ${String(error)}\n${output}`);
   }
   return {
     port,
@@ -97,12 +99,7 @@ export async function startAzurite(): Promise<Azurite> {
       ).toString();
     },
     async stop() {
-      if (child.exitCode === null) {
-        await new Promise<void>((resolve) => {
-          child.once("exit", () => resolve());
-          child.kill("SIGTERM");
-        });
-      }
+      await stopProcess(child);
       await rm(location, { recursive: true, force: true });
     },
   };

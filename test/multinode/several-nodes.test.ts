@@ -11,6 +11,7 @@ import { type RawResponse, rawRequest } from "../harness/https-client.js";
 import { waitForJob } from "../harness/jobs.js";
 import { type TestPrincipal, adminToken, createPrincipal } from "../harness/principals.js";
 import type { ServerProcess } from "../harness/server-process.js";
+import { waitFor } from "../harness/wait-for.js";
 import { type Cluster, startCluster } from "./cluster.js";
 
 const V = "api-version=7.5";
@@ -254,12 +255,14 @@ describe("several nodes on one PostgreSQL database serve one HSM", () => {
     const accepted = await on(third, "POST", `/backup?${V}`, { storageResourceUri: slow, token: sas });
     assert.equal(accepted.status, 202, accepted.text);
     const status = `/backup/${accepted.json.jobId}/pending?${V}`;
-    for (;;) {
-      const running = await on(a, "GET", status);
-      assert.equal(running.json.status, "InProgress", "still running when the node is killed");
-      if (/Writing backup: [2-9] of/.test(String(running.json.statusDetails))) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(
+      async () => {
+        const running = await on(a, "GET", status);
+        assert.equal(running.json.status, "InProgress", "still running when the node is killed");
+        return /Writing backup: [2-9] of/.test(String(running.json.statusDetails));
+      },
+      { what: "the backup to write its second blob", timeoutMs: 120_000, intervalMs: 100 },
+    );
     await third.kill();
     proxy.delayMs = 0;
 
@@ -324,26 +327,26 @@ describe("several nodes on one PostgreSQL database serve one HSM", () => {
   });
 });
 
-/** Polls until the status is `want` or the time is up; returns the last status. */
+/** Polls until the status is `want`; fails (naming the last status) if the time is up first. */
 async function statusWithin(
   request: () => Promise<RawResponse>,
   want: number,
   withinMs: number,
 ): Promise<number> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const { status } = await request();
-    if (status === want || Date.now() > deadline) return status;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const answer = await waitFor(request, {
+    what: `status ${want}`,
+    timeoutMs: withinMs,
+    until: (response) => response.status === want,
+  });
+  return answer.status;
 }
 
 async function statusJob(node: ServerProcess, path: string, withinMs: number): Promise<RawResponse> {
   const token = await adminToken(node);
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const response = await rawRequest(node, { path, token });
-    if (response.json?.status !== "InProgress" || Date.now() > deadline) return response;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  return waitFor(() => rawRequest(node, { path, token }), {
+    what: `job ${path} to leave InProgress`,
+    timeoutMs: withinMs,
+    intervalMs: 200,
+    until: (response) => response.json?.status !== "InProgress",
+  });
 }

@@ -43,6 +43,8 @@ describe("mhsm at a terminal (tmux)", () => {
     extraEnv: Record<string, string> = {},
   ) {
     const gate = join(workDir, `go-${panes.length}`);
+    // The shell polls for the gate file (the test creates it with start()) so that nothing runs
+    // before the test records the pane; `sleep 600` only keeps the ended pane open to be read.
     const command = [
       `while [ ! -e ${shellQuote(gate)} ]; do sleep 0.05; done`,
       [process.execPath, MHSM_BIN, ...args].map(shellQuote).join(" "),

@@ -20,6 +20,8 @@ export async function startDelayingProxy(targetPort: number, delayMs: number): P
     sockets.add(client).add(upstream);
     client.on("data", (chunk: Buffer) => {
       client.pause();
+      // A deliberate pause, not a wait for anything: it paces the traffic as a slow storage
+      // service would, so the operation is still running when the test acts.
       setTimeout(() => {
         upstream.write(chunk);
         client.resume();

@@ -143,7 +143,11 @@ function waitForListening(child: ChildProcess, output: () => string): Promise<st
   });
 }
 
-function stopProcess(child: ChildProcess): Promise<void> {
+/**
+ * SIGTERM and wait for the process to exit (SIGKILL if it has not within 10 s): the one way the
+ * test harness stops a process it started (servers, Azurite).
+ */
+export function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolvePromise) => {
     const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);

@@ -53,7 +53,7 @@ describe("nodes starting on a new PostgreSQL database; mhsm migrate", () => {
       await writeFile(join(dir, "domain.key"), domainKey, { mode: 0o600 });
       await writeFile(join(dir, "node.key"), nodeKey, { mode: 0o600 });
     }
-    const placeholder = {
+    const placeholder: InitialAdmin = {
       tenantId: "",
       clientId: "",
       clientSecret: "",

@@ -6,13 +6,10 @@ import {
   type AccessControlClientOptions,
 } from "@mhsm/keyvault-admin";
 import { httpClientTrusting } from "../../../../test/harness/js-sdk.js";
-import type { ServerProcess } from "../../../../test/harness/server-process.js";
+import type { InitialAdmin, ServerProcess } from "../../../../test/harness/server-process.js";
 
-export interface Identity {
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-}
+/** The credentials a client needs: the initial administrator's, or a principal's. */
+export type Identity = Pick<InitialAdmin, "tenantId" | "clientId" | "clientSecret">;
 
 /** A ClientSecretCredential pointed at the server's identity provider, trusting its CA. */
 export function credentialFor(

@@ -1,48 +1,33 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { SETTINGS } from "./settings.js";
 
 /**
- * Everything the server can be told, with its embedded defaults. Flags, environment variables
- * and an optional JSON file are merged by the CLI; this module validates the result once, at
- * start, so a bad value stops the server with a clear message instead of failing later.
+ * Everything the server can be told, with its embedded defaults: the settings of settings.ts
+ * (flags, environment variables, config-file keys) and the config file's nested settings.
+ * load-server-config.ts merges flags, environment and file; this module validates the result
+ * once, at start, so a bad value stops the server with a clear message instead of failing later.
  */
+type Settings = typeof SETTINGS;
+/** The settings that are top-level keys of their own (not a part of a file-only object). */
+type TopLevelShape = {
+  [Name in keyof Settings as Settings[Name] extends { file: string } ? never : Name]: Settings[Name]["type"];
+};
+const topLevelShape = Object.fromEntries(
+  Object.entries(SETTINGS)
+    .filter(([, setting]) => !("file" in setting))
+    .map(([name, setting]) => [name, setting.type]),
+) as TopLevelShape;
+
 const trustedIssuerSchema = z.strictObject({
-  /** The `iss` claim, exactly, e.g. https://login.microsoftonline.com/<tenant>/v2.0 */
-  issuer: z.url(),
-  /** Where the issuer publishes its signing keys. */
-  jwksUri: z.url(),
-  /** Accepted `aud` values; defaults to the server's resource. */
-  audiences: z.array(z.string().min(1)).min(1).optional(),
+  issuer: SETTINGS.oidcIssuer.type,
+  jwksUri: SETTINGS.oidcJwksUri.type,
+  audiences: SETTINGS.oidcAudiences.type,
 });
 
-const guid = z
-  .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID");
-
 export const serverConfigSchema = z.strictObject({
-  host: z.string().min(1).default("127.0.0.1"),
-  port: z.coerce.number().int().min(0).max(65535).default(8443),
-  dataDir: z.string().min(1).default("./.mhsm"),
-  hsmName: z
-    .string()
-    .regex(/^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/, "must be 3-24 letters, digits and hyphens")
-    .default("mhsm"),
-  /** The URL clients use, when it differs from https://<host>:<port> (a DNS name, a load balancer). */
-  publicUrl: z.url().optional(),
-  tlsCert: z.string().min(1).optional(),
-  tlsKey: z.string().min(1).optional(),
-  /** Extra DNS names or IP addresses for the generated server certificate. */
-  tlsNames: z.array(z.string().min(1)).default([]),
-  /** Object ids (of any trusted issuer) given the Managed HSM Administrator role at "/" on every start. */
-  administrators: z.array(guid).default([]),
-  /** The token audience and the challenge's `resource`; a real Managed HSM uses this value. */
-  resource: z.url().default("https://managedhsm.azure.net"),
+  ...topLevelShape,
   trustedIssuers: z.array(trustedIssuerSchema).default([]),
-  /**
-   * The `authorization` the challenge names (an authority URL with the tenant as its path, e.g.
-   * https://login.microsoftonline.com/<tenant>). Default: the embedded identity provider.
-   */
-  challengeAuthority: z.url().optional(),
   limits: z
     .strictObject({
       customRoleDefinitions: z.number().int().min(0).default(50),
@@ -50,8 +35,6 @@ export const serverConfigSchema = z.strictObject({
       roleAssignmentsPerKeyScope: z.number().int().min(0).default(10),
     })
     .prefault({}),
-  /** Items per page of a list before a nextLink is returned. */
-  listPageSize: z.coerce.number().int().min(1).max(1000).default(100),
   /** Largest accepted request body. */
   bodyLimitBytes: z.coerce
     .number()
@@ -72,18 +55,6 @@ export const serverConfigSchema = z.strictObject({
       windowSeconds: z.coerce.number().int().min(1).max(86_400).default(60),
     })
     .prefault({}),
-  /** TCP accept to finished TLS handshake: a hard deadline (a silent or trickling client is cut off). */
-  tlsHandshakeTimeoutSeconds: z.coerce.number().min(0.1).max(600).default(10),
-  /** A request's first byte to the end of its headers. */
-  headersTimeoutSeconds: z.coerce.number().min(0.1).max(600).default(10),
-  /** A request's first byte to the end of its body (at least headersTimeoutSeconds). */
-  requestTimeoutSeconds: z.coerce.number().min(0.1).max(3600).default(30),
-  /** How long an idle keep-alive connection waits for its next request. */
-  keepAliveTimeoutSeconds: z.coerce.number().min(0.1).max(600).default(5),
-  /** A connection with no traffic either way (a client that stops reading) is closed after this. */
-  idleTimeoutSeconds: z.coerce.number().min(0.1).max(3600).default(30),
-  /** Connections held at once; more are closed as soon as they are accepted. */
-  maxConnections: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   keys: z
     .strictObject({
       /** Days a deleted key stays recoverable before the server purges it (Key Vault: 7 to 90). */
@@ -109,52 +80,15 @@ export const serverConfigSchema = z.strictObject({
   events: z.strictObject({ webhookUrl: z.url({ protocol: /^https?$/ }).optional() }).prefault({}),
   /**
    * The server's own credential for Azure Storage, used when a backup or restore request says
-   * useManagedIdentity (the role a Managed HSM's managed identity plays). A secret: give it in
-   * the config file or environment, never on a shared command line.
+   * useManagedIdentity (the role a Managed HSM's managed identity plays). The key is a secret:
+   * give it in the config file or environment, never on a shared command line.
    */
   storageIdentity: z
-    .strictObject({ accountName: z.string().min(1), accountKey: z.string().min(1) })
+    .strictObject({
+      accountName: SETTINGS.storageAccountName.type,
+      accountKey: SETTINGS.storageAccountKey.type,
+    })
     .optional(),
-  /**
-   * The blob endpoint of storageIdentity's account: the only place that credential is sent.
-   * Default https://<accountName>.blob.core.windows.net; an emulator's, e.g.
-   * http://127.0.0.1:10000/devstoreaccount1 for Azurite.
-   */
-  storageBlobEndpoint: z.url({ protocol: /^https?$/ }).optional(),
-  /** Folders a file: backup URL may point into; default: <dataDir>/backups. */
-  localBackupRoots: z.array(z.string().min(1)).default([]),
-  /**
-   * Where the HSM's state lives: "sqlite" (the embedded default, one file in the data directory)
-   * or a postgres:// URL that several server nodes share.
-   */
-  store: z
-    .string()
-    .default("sqlite")
-    .refine(
-      (value) => value === "sqlite" || /^postgres(ql)?:\/\/.+/.test(value),
-      "must be 'sqlite' or a postgres:// URL",
-    ),
-  /**
-   * How long a node may act on cached role grants. Role changes reach every node through the
-   * change feed within milliseconds; this bounds staleness if a notification is lost.
-   */
-  rbacCacheSeconds: z.coerce.number().int().min(0).max(3600).default(5),
-  /** How long a node's claim on a running job lasts without renewal; another node fails the job after it. */
-  jobLeaseSeconds: z.coerce.number().int().min(2).max(600).default(15),
-  /**
-   * "auto" (the embedded default, a development convenience): the domain key is made on first
-   * start. "security-domain": the HSM answers "not activated" until an administrator downloads
-   * its security domain (or uploads an existing one).
-   */
-  activation: z.enum(["auto", "security-domain"]).default("auto"),
-  /**
-   * Where the domain key lives between restarts: "file" (<dataDir>/domain.key) or "sealed"
-   * (nowhere: after every start the HSM waits for its security domain to be uploaded).
-   */
-  domainKeyStorage: z.enum(["file", "sealed"]).default("file"),
-  /** Retry-After on long-running operations, in seconds. */
-  jobRetryAfterSeconds: z.coerce.number().int().min(1).max(60).default(1),
-  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "silent"]).default("info"),
 });
 
 export type ServerConfig = z.output<typeof serverConfigSchema>;

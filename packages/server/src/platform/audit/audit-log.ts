@@ -21,7 +21,10 @@ export interface AuditRecord {
   durationMs: number;
 }
 
-/** A record could not be stored: the request it belongs to must not succeed. */
+/**
+ * A record could not be stored: the request it belongs to must not succeed. The audit hook
+ * (http/audit-hook.ts) turns it into the catalog's AuditLogUnavailable (503) answer.
+ */
 export class AuditLogUnavailableError extends Error {
   constructor(readonly reason: string) {
     super(`The audit log cannot be written: ${reason}`);

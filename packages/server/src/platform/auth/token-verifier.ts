@@ -32,7 +32,11 @@ export interface TrustedIssuer {
   admits?: (caller: CallerPrincipal) => boolean | Promise<boolean>;
 }
 
-/** Why a token was refused: shown to the caller, so it says what, never how much. */
+/**
+ * Why a token was refused: shown to the caller, so it says what, never how much. Its own class
+ * because a refused token is answered with a challenge (401 Unauthorized with WWW-Authenticate,
+ * the onRequest hook in http/app.ts), not through the error handler.
+ */
 export class TokenRejectedError extends Error {}
 
 const CLOCK_TOLERANCE_SECONDS = 60;

@@ -1,4 +1,4 @@
-import { badParameter } from "../errors/domain-error.js";
+import { KeyVaultErrors } from "../errors/key-vault-errors.js";
 
 /**
  * RBAC scopes. Canonical forms: "/" (the whole HSM), "/keys" (all keys) and "/keys/{name}"
@@ -25,7 +25,7 @@ export function parseScope(raw: string): string {
   if (parts[0] === "keys" && parts.length === 2 && KEY_NAME_PATTERN.test(parts[1] as string)) {
     return keyScope(parts[1] as string);
   }
-  throw badParameter(
+  throw KeyVaultErrors.badParameter(
     `The scope '${raw}' is not valid. Valid scopes are '/', '/keys' and '/keys/{key name}'.`,
   );
 }

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
-import { hsmNotActivated } from "../errors/domain-error.js";
+import { KeyVaultErrors } from "../errors/key-vault-errors.js";
 
 /**
  * The barrier seals every secret before it reaches the store and opens it on the way back
@@ -18,6 +18,10 @@ const FORMAT_VERSION = 1;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
+/**
+ * Not a Key Vault answer: a sealed value that does not open, or a barrier without its key. Callers
+ * that can say more catch it (node-key.ts); anywhere else it is an internal error (500).
+ */
 export class BarrierError extends Error {}
 
 const PURPOSE = { domain: "mhsm barrier v1", node: "mhsm node barrier v1" } as const;
@@ -103,7 +107,7 @@ export class Barrier {
 
   #requireKey(): Buffer {
     if (this.#key) return this.#key;
-    if (this.kind === "domain") throw hsmNotActivated();
+    if (this.kind === "domain") throw KeyVaultErrors.hsmNotActivated();
     throw new BarrierError("the node key is not loaded yet");
   }
 }

@@ -6,6 +6,7 @@ import { chmod, readFile, stat, writeFile } from "node:fs/promises";
  */
 export const KEY_FILE_BYTES = 32;
 
+/** Not a Key Vault answer: a key file that is not one, found at start-up (the server does not start). */
 export class KeyFileError extends Error {}
 
 /** The key in the file, or undefined when there is no file. */

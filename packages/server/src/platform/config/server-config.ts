@@ -94,6 +94,7 @@ export const serverConfigSchema = z.strictObject({
 export type ServerConfig = z.output<typeof serverConfigSchema>;
 export type ServerConfigInput = z.input<typeof serverConfigSchema>;
 
+/** Not a Key Vault answer: a configuration that stops the server at start-up, before it listens. */
 export class ConfigError extends Error {}
 
 export function parseServerConfig(input: unknown): ServerConfig {

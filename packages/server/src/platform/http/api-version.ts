@@ -1,4 +1,4 @@
-import { badParameter } from "../errors/domain-error.js";
+import { KeyVaultErrors } from "../errors/key-vault-errors.js";
 
 /** Service versions this server answers (WIRE.md: at least these). */
 export const SUPPORTED_API_VERSIONS = [
@@ -23,16 +23,18 @@ const supported = new Set<string>(SUPPORTED_API_VERSIONS);
 export function checkApiVersion(value: unknown): string {
   const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
   if (values.length === 0) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       `The 'api-version' query parameter is missing. Supported versions: ${SUPPORTED_API_VERSIONS.join(", ")}.`,
     );
   }
   const [first] = values;
   if (typeof first !== "string" || values.some((v) => v !== first)) {
-    throw badParameter("The 'api-version' query parameter is given more than once with different values.");
+    throw KeyVaultErrors.badParameter(
+      "The 'api-version' query parameter is given more than once with different values.",
+    );
   }
   if (!supported.has(first)) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       `The specified version (${first.slice(0, 40)}) is not recognized. Supported versions: ${SUPPORTED_API_VERSIONS.join(", ")}.`,
     );
   }

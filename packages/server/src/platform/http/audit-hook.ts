@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AuditLog, AuditRecord } from "../audit/audit-log.js";
+import { type KeyVaultErrorCode, statusOf } from "../errors/key-vault-errors.js";
 import { sendKeyVaultError } from "./key-vault-error.js";
 import "./fastify-types.js";
 
 /** How long clients are told to wait while the audit log cannot be written. */
 const RETRY_AFTER_SECONDS = "5";
-const CODE = "AuditLogUnavailable";
+const CODE: KeyVaultErrorCode = "AuditLogUnavailable";
 
 /** Headers of the answer a refused record replaces: they must not survive into the 503. */
 const DROPPED_HEADERS = ["location", "azure-asyncoperation", "etag", "content-length", "content-type"];
@@ -25,7 +26,7 @@ export function registerAuditHook(app: FastifyInstance, audit: AuditLog): void {
     if (audit.available || reply.sent) return;
     refused.add(request);
     reply.header("retry-after", RETRY_AFTER_SECONDS);
-    return sendKeyVaultError(request, reply, 503, CODE, unavailableMessage(audit));
+    return sendKeyVaultError(request, reply, statusOf(CODE), CODE, unavailableMessage(audit));
   });
 
   app.addHook("onSend", async (request, reply, payload) => {
@@ -58,7 +59,7 @@ function replaceWithUnavailable(
   for (const header of DROPPED_HEADERS) reply.removeHeader(header);
   request.auditErrorCode = CODE;
   reply
-    .code(503)
+    .code(statusOf(CODE))
     .header("content-type", "application/json; charset=utf-8")
     .header("retry-after", RETRY_AFTER_SECONDS);
   return JSON.stringify({

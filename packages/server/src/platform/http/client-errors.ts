@@ -3,46 +3,36 @@ import { type IncomingMessage, STATUS_CODES, type ServerResponse } from "node:ht
 import type { Server as HttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import type { Socket } from "node:net";
+import { type KeyVaultErrorCode, statusOf } from "../errors/key-vault-errors.js";
 
 /** How long a connection that got a client-error answer may keep sending before it is cut off. */
 const LINGER_MS = 2000;
 
-/** Status and Key Vault code for the errors node's HTTP parser reports (`clientError`). */
-function describe(error: NodeJS.ErrnoException): { status: number; code: string; message: string } {
+/** The catalog's code, and a message, for the errors node's HTTP parser reports (`clientError`). */
+function describe(error: NodeJS.ErrnoException): { code: KeyVaultErrorCode; message: string } {
   switch (error.code) {
     case "HPE_HEADER_OVERFLOW":
       return {
-        status: 431,
         code: "RequestHeaderFieldsTooLarge",
         message: "The request line and headers are larger than this server accepts.",
       };
     case "ERR_HTTP_REQUEST_TIMEOUT":
       return {
-        status: 408,
         code: "RequestTimeout",
         message: "The request was not received in time; the connection is closed.",
       };
     case "HPE_CHUNK_EXTENSIONS_OVERFLOW":
       return {
-        status: 413,
         code: "RequestTooLarge",
         message: "The request's chunk extensions are larger than this server accepts.",
       };
     case "HPE_INVALID_METHOD":
-      return {
-        status: 405,
-        code: "MethodNotAllowed",
-        message: "The request method is not supported.",
-      };
+      return { code: "MethodNotAllowed", message: "The request method is not supported." };
     case "HPE_INVALID_CONTENT_LENGTH":
     case "HPE_UNEXPECTED_CONTENT_LENGTH":
-      return {
-        status: 400,
-        code: "BadRequest",
-        message: "The request's Content-Length is not valid.",
-      };
+      return { code: "BadRequest", message: "The request's Content-Length is not valid." };
     default:
-      return { status: 400, code: "BadRequest", message: "The request is not valid HTTP." };
+      return { code: "BadRequest", message: "The request is not valid HTTP." };
   }
 }
 
@@ -65,8 +55,8 @@ export function keyVaultClientErrorHandler(error: NodeJS.ErrnoException, socket:
     socket.destroy();
     return;
   }
-  const { status, code, message } = describe(error);
-  socket.end(rawKeyVaultError(status, code, message));
+  const { code, message } = describe(error);
+  socket.end(rawKeyVaultError(code, message));
   // Keep reading (and dropping) what the client still sends, for a moment, then let go.
   const linger = setTimeout(() => socket.destroy(), LINGER_MS);
   linger.unref();
@@ -75,7 +65,8 @@ export function keyVaultClientErrorHandler(error: NodeJS.ErrnoException, socket:
 }
 
 /** A complete HTTP/1.1 response with a Key Vault error body, for answers written on the socket. */
-function rawKeyVaultError(status: number, code: string, message: string): string {
+function rawKeyVaultError(code: KeyVaultErrorCode, message: string): string {
+  const status = statusOf(code);
   const requestId = randomUUID();
   const body = JSON.stringify({
     error: { code, message: `${message} (Activity ID: ${requestId})`, innererror: null },
@@ -99,12 +90,10 @@ function rawKeyVaultError(status: number, code: string, message: string): string
 export function installNodeLevelAnswers(server: HttpsServer): void {
   server.on("checkExpectation", (_request: IncomingMessage, response: ServerResponse) => {
     response.shouldKeepAlive = false;
-    response.socket?.end(
-      rawKeyVaultError(417, "ExpectationFailed", "The request's Expect header cannot be met."),
-    );
+    response.socket?.end(rawKeyVaultError("ExpectationFailed", "The request's Expect header cannot be met."));
   });
   server.on("connect", (_request: IncomingMessage, socket: Duplex) => {
     socket.on("error", () => undefined);
-    socket.end(rawKeyVaultError(405, "MethodNotAllowed", "The CONNECT method is not supported."));
+    socket.end(rawKeyVaultError("MethodNotAllowed", "The CONNECT method is not supported."));
   });
 }

@@ -1,20 +1,6 @@
-import type { FastifyReply, FastifyRequest } from "fastify";
-import { type DomainErrorKind } from "../errors/domain-error.js";
-
-/** HTTP status for each domain error kind: the one place this mapping lives. */
-export const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
-  BadParameter: 400,
-  LimitExceeded: 400,
-  Unauthorized: 401,
-  Forbidden: 403,
-  NotFound: 404,
-  Conflict: 409,
-  NotImplemented: 501,
-  Unavailable: 503,
-  InsufficientStorage: 507,
-  TooManyRequests: 429,
-  Internal: 500,
-};
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { DomainError } from "../errors/domain-error.js";
+import { KeyVaultErrors, statusOf } from "../errors/key-vault-errors.js";
 
 /** The Key Vault error body: {"error":{"code","message","innererror"}}, message ending with the activity id. */
 export function sendKeyVaultError(
@@ -36,4 +22,42 @@ export function sendKeyVaultError(
         innererror: innerCode ? { code: innerCode } : null,
       },
     });
+}
+
+/** A catalog error as its Key Vault answer: the status the catalog gives its code. */
+export function sendDomainError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: DomainError,
+): FastifyReply {
+  return sendKeyVaultError(request, reply, statusOf(error.code), error.code, error.message, error.innerCode);
+}
+
+/**
+ * The catalog error for what a route threw: a DomainError as it is, the framework's errors about
+ * the request's body (schema validation, size, media type, JSON) as Key Vault words them;
+ * undefined for anything else.
+ */
+export function keyVaultErrorOf(
+  error: FastifyError | DomainError | Error,
+  bodyLimitBytes: number,
+): DomainError | undefined {
+  if (error instanceof DomainError) return error;
+  if ((error as FastifyError).validation) {
+    return KeyVaultErrors.badParameter(`The request body is not valid: ${error.message}.`);
+  }
+  switch ((error as FastifyError).code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return KeyVaultErrors.requestTooLarge(bodyLimitBytes);
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return KeyVaultErrors.unsupportedMediaType();
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return KeyVaultErrors.badParameter("The request body is empty; a JSON object was expected.");
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+      return KeyVaultErrors.badParameter("The request body is not valid JSON.");
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return KeyVaultErrors.badParameter("The request body does not match its Content-Length.");
+  }
+  if (error instanceof SyntaxError) return KeyVaultErrors.badParameter("The request body is not valid JSON.");
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import { badParameter } from "../errors/domain-error.js";
+import { KeyVaultErrors } from "../errors/key-vault-errors.js";
 import { publicBaseUrl } from "./request-url.js";
 
 export interface Page<T> {
@@ -23,7 +23,8 @@ export function paginate<T>(
   let start = 0;
   if (token !== undefined) {
     const after = typeof token === "string" ? decodeToken(token) : undefined;
-    if (after === undefined) throw badParameter("The $skiptoken query parameter is not valid.");
+    if (after === undefined)
+      throw KeyVaultErrors.badParameter("The $skiptoken query parameter is not valid.");
     start = items.findIndex((item) => keyOf(item) > after);
     if (start < 0) start = items.length;
   }

@@ -23,7 +23,11 @@ export function statusFamily(kind: JobKind): "backup" | "restore" {
   return kind === "backup" || kind === "prebackup" ? "backup" : "restore";
 }
 
-/** A failure a job reports to the caller: code and message are shown as they are. */
+/**
+ * A failure a job reports to the caller: code and message are shown as they are, in the job's
+ * status (`error` of /backup|restore/{id}/pending), not as an HTTP error answer, so it is not a
+ * catalog error (platform/errors/key-vault-errors.ts): the request that started the job got 202.
+ */
 export class JobFailure extends Error {
   constructor(
     readonly code: string,

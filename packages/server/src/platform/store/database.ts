@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from "kysely";
 import pg from "pg";
-import { DomainError } from "../errors/domain-error.js";
+import type { DomainError } from "../errors/domain-error.js";
+import { KeyVaultErrors } from "../errors/key-vault-errors.js";
 import type { Database } from "./schema.js";
 import { openSqliteDatabase } from "./sqlite-database.js";
 
@@ -80,9 +81,5 @@ function guardStorageErrors(pool: pg.Pool): PostgresPool {
 /** The 507 for PostgreSQL's disk_full; undefined for any other error. */
 export function postgresStorageError(error: unknown): DomainError | undefined {
   if ((error as { code?: unknown }).code !== "53100") return undefined;
-  return new DomainError(
-    "InsufficientStorage",
-    "InsufficientStorage",
-    "The HSM's database cannot store changes: its disk is full. Nothing was changed; free space on the database server's disk and retry.",
-  );
+  return KeyVaultErrors.databaseCannotStore("its disk is full", "the database server's disk");
 }

@@ -1,6 +1,7 @@
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, type SqliteDatabase, SqliteDialect, type SqliteStatement } from "kysely";
-import { DomainError } from "../errors/domain-error.js";
+import type { DomainError } from "../errors/domain-error.js";
+import { KeyVaultErrors } from "../errors/key-vault-errors.js";
 import type { Database } from "./schema.js";
 
 /**
@@ -69,9 +70,5 @@ export function sqliteStorageError(error: unknown): DomainError | undefined {
   const reason = code.startsWith("SQLITE_FULL")
     ? "its disk is full"
     : `its disk failed the operation (${code})`;
-  return new DomainError(
-    "InsufficientStorage",
-    "InsufficientStorage",
-    `The HSM's database cannot store changes: ${reason}. Nothing was changed; free space on the database's disk and retry.`,
-  );
+  return KeyVaultErrors.databaseCannotStore(reason, "the database's disk");
 }

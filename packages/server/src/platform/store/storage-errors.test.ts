@@ -26,7 +26,7 @@ describe("a database that cannot store a write", () => {
       }),
       (error: unknown) =>
         error instanceof DomainError &&
-        error.kind === "InsufficientStorage" &&
+        error.code === "InsufficientStorage" &&
         /disk is full/.test(error.message),
     );
     assert.equal(connection.inTransaction, false);
@@ -40,7 +40,7 @@ describe("a database that cannot store a write", () => {
 
   it("PostgreSQL disk_full (53100): 507 InsufficientStorage; other errors stay as they are", () => {
     const mapped = postgresStorageError(Object.assign(new Error("could not extend file"), { code: "53100" }));
-    assert.equal(mapped?.kind, "InsufficientStorage");
+    assert.equal(mapped?.code, "InsufficientStorage");
     assert.equal(postgresStorageError(Object.assign(new Error("x"), { code: "23505" })), undefined);
   });
 });

@@ -2,7 +2,7 @@ import { lstat, realpath } from "node:fs/promises";
 import { isIP } from "node:net";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { badParameter } from "../../platform/errors/domain-error.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 
 /** Where a backup lives: a blob container (plus folder) or a local directory. */
 export type BackupLocation =
@@ -30,10 +30,12 @@ export async function parseBackupLocation(
   try {
     url = new URL(storageResourceUri);
   } catch {
-    throw badParameter(`The storage resource URI '${clip(storageResourceUri)}' is not a valid URL.`);
+    throw KeyVaultErrors.badParameter(
+      `The storage resource URI '${clip(storageResourceUri)}' is not a valid URL.`,
+    );
   }
   if (url.search || url.hash) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       "The storage resource URI must not carry a query string: give the SAS token in 'token'.",
     );
   }
@@ -43,29 +45,31 @@ export async function parseBackupLocation(
 
   if (url.protocol === "file:") return localLocation(url, folder, localRoots);
   if (url.protocol === "http:" && !isLoopback(url.hostname)) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       "Backups over plain http are allowed only to a storage emulator on this machine; use https.",
     );
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       `The storage resource URI must be https (or file: for a local folder), not ${url.protocol}`,
     );
   }
   const pathStyle = isIP(url.hostname.replace(/^\[|\]$/g, "")) !== 0 || url.hostname === "localhost";
   const containerDepth = pathStyle ? 2 : 1;
   if (segments.length < containerDepth) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       `The storage resource URI '${clip(storageResourceUri)}' does not name a blob container.`,
     );
   }
   const containerUrl = `${url.origin}/${segments.slice(0, containerDepth).map(encodeURIComponent).join("/")}`;
   const rest = segments.slice(containerDepth).join("/");
   if (folder !== undefined && !FOLDER.test(rest)) {
-    throw badParameter(`The backup folder '${clip(folder)}' is not valid.`);
+    throw KeyVaultErrors.badParameter(`The backup folder '${clip(folder)}' is not valid.`);
   }
   if (folder === undefined && rest.length > 0) {
-    throw badParameter("The storage resource URI must name a blob container, not a folder inside it.");
+    throw KeyVaultErrors.badParameter(
+      "The storage resource URI must name a blob container, not a folder inside it.",
+    );
   }
   return { kind: "azure", containerUrl, folder: rest };
 }
@@ -80,20 +84,20 @@ async function localLocation(
   try {
     actual = await realpath(requested);
   } catch {
-    throw badParameter(`The local backup folder '${clip(requested)}' does not exist.`);
+    throw KeyVaultErrors.badParameter(`The local backup folder '${clip(requested)}' does not exist.`);
   }
   const roots = await Promise.all(localRoots.map((root) => realpath(root).catch(() => resolve(root))));
   if (!roots.some((root) => actual === root || actual.startsWith(root + sep))) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       `The local folder '${clip(requested)}' is not inside a backup root this server allows.`,
     );
   }
   const name = (folder ?? "").replace(/^\/+|\/+$/g, "");
   if (folder !== undefined && !FOLDER.test(name))
-    throw badParameter(`The backup folder '${clip(folder)}' is not valid.`);
+    throw KeyVaultErrors.badParameter(`The backup folder '${clip(folder)}' is not valid.`);
   // The folder too may be a symbolic link: what it leads to must be inside the root as well.
   if (name && !(await leadsInside(join(actual, name), actual))) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       `The backup folder '${clip(name)}' leads outside the local backup root (a symbolic link).`,
     );
   }

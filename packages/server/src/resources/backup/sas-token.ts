@@ -1,4 +1,4 @@
-import { badParameter } from "../../platform/errors/domain-error.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 
 /** A SAS token, parsed enough to check it before using it (never logged, never stored in plain text). */
 export interface SasToken {
@@ -23,7 +23,7 @@ export function parseSasToken(raw: string): SasToken {
   const expiresOn = new Date(params.get("se") ?? "");
   if (params.get("se") && Number.isNaN(expiresOn.getTime())) problems.push("'se' is not a date");
   if (problems.length > 0) {
-    throw badParameter(`The customer provided SAS token is malformed: ${problems.join("; ")}.`, "BadRequest");
+    throw KeyVaultErrors.badRequest(`The customer provided SAS token is malformed: ${problems.join("; ")}.`);
   }
   return { query, expiresOn, permissions: params.get("sp") ?? "" };
 }

@@ -1,4 +1,4 @@
-import { badParameter } from "../../platform/errors/domain-error.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 
 /**
  * Byte fields on the wire are base64url without padding. Clients differ in what they send
@@ -9,7 +9,7 @@ const BASE64_ANY = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
 export function decodeBase64Url(value: string, field: string): Buffer {
   if (!BASE64_ANY.test(value) || value.replace(/=+$/, "").length % 4 === 1) {
-    throw badParameter(`The '${field}' field is not valid base64url.`);
+    throw KeyVaultErrors.badParameter(`The '${field}' field is not valid base64url.`);
   }
   return Buffer.from(value.replace(/\+/g, "-").replace(/\//g, "_"), "base64url");
 }

@@ -1,5 +1,5 @@
 import type { KeyObject } from "node:crypto";
-import { badParameter } from "../../platform/errors/domain-error.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import { AesAuthenticationError, AesInputError } from "./crypto/aes-encryption.js";
 import {
   RsaDecryptionError,
@@ -26,12 +26,13 @@ export function refuseFields(
   algorithm: string,
 ): void {
   for (const field of fields) {
-    if (input[field] !== undefined) throw badParameter(`'${field}' does not apply to ${algorithm}.`);
+    if (input[field] !== undefined)
+      throw KeyVaultErrors.badParameter(`'${field}' does not apply to ${algorithm}.`);
   }
 }
 
 export function requiredField(value: Buffer | undefined, message: string): Buffer {
-  if (value === undefined || value.length === 0) throw badParameter(message);
+  if (value === undefined || value.length === 0) throw KeyVaultErrors.badParameter(message);
   return value;
 }
 
@@ -46,7 +47,7 @@ export function rsaEncryptOrRefuse(
     return rsaEncrypt(publicKey, scheme, hash, plaintext);
   } catch (error) {
     if (error instanceof RsaPlaintextTooLongError) {
-      throw badParameter(
+      throw KeyVaultErrors.badParameter(
         `The value is ${plaintext.length} bytes; ${algorithm} with this key takes at most ${maxPlaintextBytes(publicKey, scheme, hash)}.`,
       );
     }
@@ -64,7 +65,7 @@ export function rsaDecryptOrRefuse(
     return rsaDecrypt(privateKey, scheme, hash, ciphertext);
   } catch (error) {
     if (error instanceof RsaDecryptionError) {
-      throw badParameter("The value could not be decrypted with this key and algorithm.");
+      throw KeyVaultErrors.badParameter("The value could not be decrypted with this key and algorithm.");
     }
     throw error;
   }
@@ -75,9 +76,9 @@ export function aesOrRefuse<T>(work: () => T): T {
   try {
     return work();
   } catch (error) {
-    if (error instanceof AesInputError) throw badParameter(`Invalid input: ${error.message}.`);
+    if (error instanceof AesInputError) throw KeyVaultErrors.badParameter(`Invalid input: ${error.message}.`);
     if (error instanceof AesAuthenticationError) {
-      throw badParameter(
+      throw KeyVaultErrors.badParameter(
         "Decryption failed: the data did not authenticate under this key (wrong key, iv, aad or tag, or altered data).",
       );
     }

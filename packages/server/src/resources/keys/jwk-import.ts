@@ -9,7 +9,8 @@ import {
   timingSafeEqual,
 } from "node:crypto";
 import { promisify } from "node:util";
-import { DomainError, badParameter } from "../../platform/errors/domain-error.js";
+import { DomainError } from "../../platform/errors/domain-error.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import { decodeBase64Url } from "./base64url.js";
 import { curveParameters } from "./crypto/ec-signature.js";
 import { signPkcs1, verifyPkcs1 } from "./crypto/rsa-signature.js";
@@ -46,11 +47,7 @@ const CURVES: readonly CurveName[] = ["P-256", "P-256K", "P-384", "P-521"];
  */
 export async function materialFromJwk(jwk: ImportedJwk): Promise<KeyMaterial> {
   if (jwk.key_hsm !== undefined) {
-    throw new DomainError(
-      "NotImplemented",
-      "NotImplemented",
-      "Bring-your-own-key import (key_hsm) needs a vendor key-exchange key, which this HSM does not have; import the key as a plain JWK instead.",
-    );
+    throw KeyVaultErrors.byokImportUnavailable();
   }
   const kty = normalizeKeyType(jwk.kty, "key.kty");
   switch (kty) {
@@ -81,14 +78,21 @@ async function importRsa(jwk: ImportedJwk): Promise<KeyMaterial> {
   const { n, e, d, p, q, dp, dq, qi } = value;
   const bits = n.toString(2).length;
   if (!RSA_KEY_SIZES.includes(bits)) {
-    throw badParameter(`The RSA key has ${bits} bits; an HSM key has ${RSA_KEY_SIZES.join(", ")} bits.`);
+    throw KeyVaultErrors.badParameter(
+      `The RSA key has ${bits} bits; an HSM key has ${RSA_KEY_SIZES.join(", ")} bits.`,
+    );
   }
-  if (n % 2n === 0n) throw badParameter("The RSA key's modulus (n) is even; an RSA modulus is odd.");
+  if (n % 2n === 0n)
+    throw KeyVaultErrors.badParameter("The RSA key's modulus (n) is even; an RSA modulus is odd.");
   if (e <= 1n || e % 2n === 0n || e >= n) {
-    throw badParameter("The RSA key's public exponent (e) must be odd, greater than 1 and less than n.");
+    throw KeyVaultErrors.badParameter(
+      "The RSA key's public exponent (e) must be odd, greater than 1 and less than n.",
+    );
   }
   const mismatch = (what: string) =>
-    badParameter(`The RSA key's private members do not match its public members (n, e): ${what}.`);
+    KeyVaultErrors.badParameter(
+      `The RSA key's private members do not match its public members (n, e): ${what}.`,
+    );
   if (p <= 1n || q <= 1n || p * q !== n) throw mismatch("p·q is not n");
   // Primality tests take OpenSSL a while for large primes: on the thread pool, not the event loop.
   const [pIsPrime, qIsPrime] = await Promise.all([checkPrime(toBytes(p)), checkPrime(toBytes(q))]);
@@ -122,7 +126,7 @@ async function importRsa(jwk: ImportedJwk): Promise<KeyMaterial> {
 function importEc(jwk: ImportedJwk): KeyMaterial {
   const curve = jwk.crv as CurveName;
   if (!CURVES.includes(curve)) {
-    throw badParameter(`The EC key's curve (crv) must be one of ${CURVES.join(", ")}.`);
+    throw KeyVaultErrors.badParameter(`The EC key's curve (crv) must be one of ${CURVES.join(", ")}.`);
   }
   const members = ["x", "y", "d"] as const;
   requirePrivate(jwk, "EC-HSM", members);
@@ -148,7 +152,9 @@ function importEc(jwk: ImportedJwk): KeyMaterial {
   );
   const d = bytesToBigInt(dBytes);
   if (d < 1n || d >= n) {
-    throw badParameter(`The EC key's private scalar (d) is not in the range [1, n-1] of ${curve}.`);
+    throw KeyVaultErrors.badParameter(
+      `The EC key's private scalar (d) is not in the range [1, n-1] of ${curve}.`,
+    );
   }
   const scalar = dBytes;
   const derived = asKey(() => {
@@ -158,7 +164,9 @@ function importEc(jwk: ImportedJwk): KeyMaterial {
   }, "EC");
   const stated = Buffer.concat([Buffer.of(0x04), x, y]);
   if (derived.length !== stated.length || !timingSafeEqual(derived, stated)) {
-    throw badParameter("The EC key's private scalar (d) does not match its public point (x, y).");
+    throw KeyVaultErrors.badParameter(
+      "The EC key's private scalar (d) does not match its public point (x, y).",
+    );
   }
   const privateKey = asKey(
     () =>
@@ -180,7 +188,7 @@ function importEc(jwk: ImportedJwk): KeyMaterial {
 /** A curve member at its full length: left-padded with zeros, or refused when longer. */
 function fullLength(member: Buffer, bytes: number, name: string, curve: CurveName): Buffer {
   if (member.length > bytes) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       `The EC key's member ${name} has ${member.length} bytes; on ${curve} it has ${bytes}.`,
     );
   }
@@ -194,7 +202,9 @@ function importOct(jwk: ImportedJwk): KeyMaterial {
   requirePrivate(jwk, "oct-HSM", ["k"]);
   const bytes = decodeBase64Url(jwk.k as string, "key.k");
   if (![16, 24, 32].includes(bytes.length)) {
-    throw badParameter(`The oct key has ${bytes.length * 8} bits; an AES key has 128, 192 or 256 bits.`);
+    throw KeyVaultErrors.badParameter(
+      `The oct key has ${bytes.length * 8} bits; an AES key has 128, 192 or 256 bits.`,
+    );
   }
   return { kty: "oct-HSM", secret: createSecretKey(bytes) };
 }
@@ -202,7 +212,7 @@ function importOct(jwk: ImportedJwk): KeyMaterial {
 function requirePrivate(jwk: ImportedJwk, kty: KeyType, members: readonly (keyof ImportedJwk)[]): void {
   const missing = members.filter((member) => typeof jwk[member] !== "string" || jwk[member] === "");
   if (missing.length > 0) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       `An ${kty} key to import needs its private part: the JWK lacks ${missing.map((m) => `'${m}'`).join(", ")}.`,
     );
   }
@@ -222,7 +232,7 @@ function asKey<T>(make: () => T, kind: string): T {
     return make();
   } catch (error) {
     if (error instanceof DomainError) throw error;
-    throw badParameter(`The JWK is not a valid ${kind} key: its members do not form a key.`);
+    throw KeyVaultErrors.badParameter(`The JWK is not a valid ${kind} key: its members do not form a key.`);
   }
 }
 

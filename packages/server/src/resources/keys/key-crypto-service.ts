@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { badParameter } from "../../platform/errors/domain-error.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import { CBC_IV_BYTES, cbcDecrypt, cbcEncrypt, gcmDecrypt, gcmEncrypt } from "./crypto/aes-encryption.js";
 import { aesUnwrap, aesWrap } from "./crypto/aes-key-wrap.js";
 import { EcdsaKey } from "./crypto/ec-signature.js";
@@ -21,7 +21,6 @@ import {
   type SignatureAlgorithm,
   WRAP_ALGORITHMS,
 } from "./key-algorithms.js";
-import { keyNotFound } from "./key-errors.js";
 import type { KeyLookup } from "./key-lookup.js";
 import type { KeyMaterial } from "./key-material.js";
 import type { KeyMaterialCache } from "./key-material-cache.js";
@@ -82,7 +81,7 @@ export class KeyCryptoService {
       if (algorithm.scheme === "gcm") {
         refuseFields(input, ["tag"], input.algorithm);
         if (input.iv !== undefined) {
-          throw badParameter(
+          throw KeyVaultErrors.badParameter(
             `${input.algorithm} encryption takes no iv: the HSM generates a fresh one and returns it.`,
           );
         }
@@ -216,7 +215,7 @@ export class KeyCryptoService {
     algorithm: CipherAlgorithm | SignatureAlgorithm,
   ): Promise<{ version: KeyVersion; material: KeyMaterial }> {
     const found = await this.lookup.get(name, version || undefined);
-    if (!found || found.key.deletion) throw keyNotFound(name, version);
+    if (!found || found.key.deletion) throw KeyVaultErrors.keyNotFound(name, version);
     const key = found.version.version;
     checkAlgorithmFits(key, algorithm, operation);
     checkKeyUsable(key, operation, this.clock());

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import { DataAction } from "../../platform/authorization/data-actions.js";
-import { DomainError } from "../../platform/errors/domain-error.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import type { RouteRegistry } from "../../platform/http/route-registry.js";
 import { decodeBase64Url, encodeBase64Url } from "./base64url.js";
 import type { CipherInput, CipherOutput, KeyCryptoService } from "./key-crypto-service.js";
@@ -104,7 +104,7 @@ export function registerKeyOperationRoutes(routes: RouteRegistry, services: KeyR
         scope: keyScopeOf,
         schema: { body: releaseBody },
         handler: async () => {
-          throw attestationUnavailable(operation);
+          throw KeyVaultErrors.secureKeyReleaseUnavailable(operation);
         },
       });
     }
@@ -116,7 +116,7 @@ export function registerKeyOperationRoutes(routes: RouteRegistry, services: KeyR
       dataAction: DataAction.KeysRead,
       scope: keyScopeOf,
       handler: async () => {
-        throw attestationUnavailable("GetKeyAttestation");
+        throw KeyVaultErrors.secureKeyReleaseUnavailable("GetKeyAttestation");
       },
     });
   }
@@ -143,12 +143,4 @@ function cipherReply(request: FastifyRequest, result: CipherOutput) {
     ...(result.tag ? { tag: encodeBase64Url(result.tag) } : {}),
     ...(result.aad ? { aad: encodeBase64Url(result.aad) } : {}),
   };
-}
-
-function attestationUnavailable(operation: string): DomainError {
-  return new DomainError(
-    "NotImplemented",
-    "NotImplemented",
-    `${operation} is not available: secure key release and key attestation need an attestation service (Microsoft Azure Attestation) and attested HSM hardware, which this HSM does not have. No key material was released.`,
-  );
 }

@@ -1,4 +1,4 @@
-import { badParameter } from "../../platform/errors/domain-error.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import { KEY_OPERATIONS, type KeyOperation, type KeyType, OPERATIONS_OF_TYPE } from "./key-model.js";
 
 /**
@@ -27,12 +27,14 @@ export function validateKeyOps(kty: KeyType, ops: string[] | undefined): KeyOper
   const result: KeyOperation[] = [];
   for (const op of ops) {
     if (!KEY_OPERATIONS.includes(op as KeyOperation)) {
-      throw badParameter(
+      throw KeyVaultErrors.badParameter(
         `key_ops: '${String(op).slice(0, 30)}' is not a key operation; use ${KEY_OPERATIONS.join(", ")}.`,
       );
     }
     if (!allowed.includes(op as KeyOperation)) {
-      throw badParameter(`key_ops: '${op}' does not apply to ${kty} keys; they allow ${allowed.join(", ")}.`);
+      throw KeyVaultErrors.badParameter(
+        `key_ops: '${op}' does not apply to ${kty} keys; they allow ${allowed.join(", ")}.`,
+      );
     }
     if (!result.includes(op as KeyOperation)) result.push(op as KeyOperation);
   }
@@ -42,13 +44,13 @@ export function validateKeyOps(kty: KeyType, ops: string[] | undefined): KeyOper
 export function validateTags(tags: Record<string, string> | undefined): Record<string, string> | undefined {
   if (tags === undefined) return undefined;
   const entries = Object.entries(tags);
-  if (entries.length > MAX_TAGS) throw badParameter(`A key has at most ${MAX_TAGS} tags.`);
+  if (entries.length > MAX_TAGS) throw KeyVaultErrors.badParameter(`A key has at most ${MAX_TAGS} tags.`);
   for (const [name, value] of entries) {
     if (name.length === 0 || name.length > MAX_TAG_NAME) {
-      throw badParameter(`Tag names are 1 to ${MAX_TAG_NAME} characters.`);
+      throw KeyVaultErrors.badParameter(`Tag names are 1 to ${MAX_TAG_NAME} characters.`);
     }
     if (typeof value !== "string" || value.length > MAX_TAG_VALUE) {
-      throw badParameter(
+      throw KeyVaultErrors.badParameter(
         `Tag '${name.slice(0, 40)}': values are strings of at most ${MAX_TAG_VALUE} characters.`,
       );
     }
@@ -59,7 +61,7 @@ export function validateTags(tags: Record<string, string> | undefined): Record<s
 /** Secure key release needs attestation this HSM cannot check, so nothing may ask for it. */
 export function refuseReleaseSettings(input: KeyPropertiesInput): void {
   if (input.exportable === true || (input.releasePolicy !== undefined && input.releasePolicy !== null)) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       "Exportable keys and release policies need secure key release, which needs an attestation service this HSM does not have.",
     );
   }
@@ -67,6 +69,6 @@ export function refuseReleaseSettings(input: KeyPropertiesInput): void {
 
 export function checkValidityWindow(notBefore: number | null, expires: number | null): void {
   if (notBefore !== null && expires !== null && expires <= notBefore) {
-    throw badParameter("The key's expiry (exp) must be after its activation date (nbf).");
+    throw KeyVaultErrors.badParameter("The key's expiry (exp) must be after its activation date (nbf).");
   }
 }

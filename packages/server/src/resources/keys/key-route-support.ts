@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import { KEY_NAME_PATTERN, keyScope } from "../../platform/authorization/scope.js";
-import { badParameter } from "../../platform/errors/domain-error.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import { type Page, paginate } from "../../platform/http/paging.js";
 import { publicBaseUrl } from "../../platform/http/request-url.js";
 import type { DeletedKeyService } from "./deleted-key-service.js";
@@ -29,7 +29,7 @@ export const MAX_KEY_PAGE = 25;
 export function keyNameOf(request: FastifyRequest): string {
   const name = (request.params as { keyName?: string }).keyName ?? "";
   if (!KEY_NAME_PATTERN.test(name)) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       `The key name '${name.slice(0, 130)}' is not valid: use 1 to 127 letters, digits and hyphens (^[0-9a-zA-Z-]+$).`,
     );
   }
@@ -51,7 +51,7 @@ export function maxResultsOf(request: FastifyRequest): number {
   if (raw === undefined || raw === "") return MAX_KEY_PAGE;
   const value = typeof raw === "string" && /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
   if (!(value >= 1 && value <= MAX_KEY_PAGE)) {
-    throw badParameter(`maxresults must be an integer from 1 to ${MAX_KEY_PAGE}.`);
+    throw KeyVaultErrors.badParameter(`maxresults must be an integer from 1 to ${MAX_KEY_PAGE}.`);
   }
   return value;
 }
@@ -106,7 +106,7 @@ export function propertiesFromWire(body: WireKeyProperties): KeyPropertiesInput 
 function unixSecondsToMs(value: number | null, field: string): number | null {
   if (value === null) return null;
   if (!Number.isSafeInteger(value) || value < 0 || value > 253402300799) {
-    throw badParameter(`${field} must be a time in unix seconds.`);
+    throw KeyVaultErrors.badParameter(`${field} must be a time in unix seconds.`);
   }
   return value * 1000;
 }

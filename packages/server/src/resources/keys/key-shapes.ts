@@ -1,4 +1,4 @@
-import { badParameter } from "../../platform/errors/domain-error.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import type { CurveName, KeyShape, KeyType } from "./key-model.js";
 
 /** The key types, sizes and curves an HSM key can have, and what create requests may say. */
@@ -19,7 +19,7 @@ const TYPE_ALIASES: Record<string, KeyType> = {
 export function normalizeKeyType(kty: unknown, field: string): KeyType {
   const type = typeof kty === "string" ? TYPE_ALIASES[kty] : undefined;
   if (!type) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       `${field} '${String(kty).slice(0, 20)}' is not a key type this HSM holds; use RSA-HSM, EC-HSM or oct-HSM (or RSA, EC, oct).`,
     );
   }
@@ -40,14 +40,17 @@ export function shapeFromCreateRequest(input: CreateShapeInput): KeyShape {
   const exponent = input.public_exponent ?? undefined;
   const crv = input.crv ?? undefined;
   if (kty !== "RSA-HSM" && exponent !== undefined) {
-    throw badParameter("public_exponent applies to RSA keys only.");
+    throw KeyVaultErrors.badParameter("public_exponent applies to RSA keys only.");
   }
-  if (kty !== "EC-HSM" && crv !== undefined) throw badParameter("crv applies to EC keys only.");
+  if (kty !== "EC-HSM" && crv !== undefined)
+    throw KeyVaultErrors.badParameter("crv applies to EC keys only.");
   switch (kty) {
     case "RSA-HSM": {
       const size = keySize ?? 2048;
       if (!RSA_KEY_SIZES.includes(size)) {
-        throw badParameter(`key_size ${size} is not valid for RSA-HSM; use ${RSA_KEY_SIZES.join(", ")}.`);
+        throw KeyVaultErrors.badParameter(
+          `key_size ${size} is not valid for RSA-HSM; use ${RSA_KEY_SIZES.join(", ")}.`,
+        );
       }
       const publicExponent = exponent ?? 65537;
       // OpenSSL takes any odd exponent of at least 3; 65537 is the one to use.
@@ -57,7 +60,7 @@ export function shapeFromCreateRequest(input: CreateShapeInput): KeyShape {
         publicExponent % 2 === 0 ||
         publicExponent > 0xffffffff
       ) {
-        throw badParameter(
+        throw KeyVaultErrors.badParameter(
           `public_exponent ${publicExponent} is not valid; use an odd number of at least 3, such as 65537.`,
         );
       }
@@ -65,17 +68,21 @@ export function shapeFromCreateRequest(input: CreateShapeInput): KeyShape {
     }
     case "EC-HSM": {
       if (keySize !== undefined)
-        throw badParameter("key_size does not apply to EC keys; name the curve (crv).");
+        throw KeyVaultErrors.badParameter("key_size does not apply to EC keys; name the curve (crv).");
       const curve = (crv ?? "P-256") as CurveName;
       if (!CURVES.includes(curve)) {
-        throw badParameter(`crv '${String(crv).slice(0, 20)}' is not valid; use ${CURVES.join(", ")}.`);
+        throw KeyVaultErrors.badParameter(
+          `crv '${String(crv).slice(0, 20)}' is not valid; use ${CURVES.join(", ")}.`,
+        );
       }
       return { kty, curve };
     }
     case "oct-HSM": {
       const size = keySize ?? 256;
       if (!AES_KEY_SIZES.includes(size)) {
-        throw badParameter(`key_size ${size} is not valid for oct-HSM; use ${AES_KEY_SIZES.join(", ")}.`);
+        throw KeyVaultErrors.badParameter(
+          `key_size ${size} is not valid for oct-HSM; use ${AES_KEY_SIZES.join(", ")}.`,
+        );
       }
       return { kty, keySize: size };
     }

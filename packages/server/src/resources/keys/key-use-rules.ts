@@ -1,6 +1,5 @@
-import { badParameter } from "../../platform/errors/domain-error.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import type { CipherAlgorithm, CryptoOperation, SignatureAlgorithm } from "./key-algorithms.js";
-import { keyUseForbidden } from "./key-errors.js";
 import type { KeyVersion } from "./key-model.js";
 
 /**
@@ -11,7 +10,7 @@ import type { KeyVersion } from "./key-model.js";
 export function findAlgorithm<T>(table: Record<string, T>, name: string, operation: string): T {
   const algorithm = Object.hasOwn(table, name) ? table[name] : undefined;
   if (!algorithm) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       `Algorithm '${String(name).slice(0, 40)}' is not supported for ${operation}. Supported: ${Object.keys(table).join(", ")}.`,
     );
   }
@@ -27,12 +26,14 @@ export function checkAlgorithmFits(
   const describe =
     shape.kty === "EC-HSM" ? `an EC-HSM key on ${shape.curve}` : `a ${shape.keySize}-bit ${shape.kty} key`;
   if (algorithm.kty !== shape.kty) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       `The algorithm is for ${algorithm.kty} keys; key ${key.name} is ${describe} (${operation}).`,
     );
   }
   if ("curve" in algorithm && shape.kty === "EC-HSM" && algorithm.curve !== shape.curve) {
-    throw badParameter(`The algorithm needs a key on ${algorithm.curve}; key ${key.name} is ${describe}.`);
+    throw KeyVaultErrors.badParameter(
+      `The algorithm needs a key on ${algorithm.curve}; key ${key.name} is ${describe}.`,
+    );
   }
   if (
     "keyBits" in algorithm &&
@@ -40,7 +41,7 @@ export function checkAlgorithmFits(
     shape.kty === "oct-HSM" &&
     algorithm.keyBits !== shape.keySize
   ) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       `The algorithm needs a ${algorithm.keyBits}-bit AES key; key ${key.name} is ${describe}.`,
     );
   }
@@ -48,7 +49,7 @@ export function checkAlgorithmFits(
 
 export function checkDigest(algorithm: SignatureAlgorithm, name: string, digest: Buffer): void {
   if (digest.length !== algorithm.digestBytes) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       `${name} signs a ${algorithm.hash.toUpperCase()} digest of ${algorithm.digestBytes} bytes; the value given is ${digest.length} bytes.`,
     );
   }
@@ -58,22 +59,25 @@ export function checkDigest(algorithm: SignatureAlgorithm, name: string, digest:
 export function checkKeyUsable(key: KeyVersion, operation: CryptoOperation, now: number): void {
   const name = key.name;
   if (!key.keyOps.includes(operation)) {
-    throw keyUseForbidden(
+    throw KeyVaultErrors.keyUseForbidden(
       "KeyOperationNotAllowed",
       `Operation ${operation} is not allowed by key ${name}'s key_ops (${key.keyOps.join(", ") || "none"}).`,
     );
   }
   if (!key.attributes.enabled) {
-    throw keyUseForbidden("KeyDisabled", `Operation ${operation} is not allowed on a disabled key.`);
+    throw KeyVaultErrors.keyUseForbidden(
+      "KeyDisabled",
+      `Operation ${operation} is not allowed on a disabled key.`,
+    );
   }
   if (key.attributes.notBefore !== null && now < key.attributes.notBefore) {
-    throw keyUseForbidden(
+    throw KeyVaultErrors.keyUseForbidden(
       "KeyNotYetValid",
       `Operation ${operation} is not allowed before the key's activation date (nbf ${new Date(key.attributes.notBefore).toISOString()}).`,
     );
   }
   if (key.attributes.expires !== null && now >= key.attributes.expires) {
-    throw keyUseForbidden(
+    throw KeyVaultErrors.keyUseForbidden(
       "KeyExpired",
       `Operation ${operation} is not allowed on an expired key (exp ${new Date(key.attributes.expires).toISOString()}).`,
     );

@@ -109,7 +109,7 @@ describe("rotation policies", () => {
     it(`refuses a policy with ${why} (400)`, () => {
       assert.throws(
         () => validateRotationPolicy(input),
-        (error: unknown) => error instanceof DomainError && error.kind === "BadParameter",
+        (error: unknown) => error instanceof DomainError && error.code === "BadParameter",
       );
     });
   }

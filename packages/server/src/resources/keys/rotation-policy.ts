@@ -1,4 +1,4 @@
-import { badParameter } from "../../platform/errors/domain-error.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import { type IsoDuration, minimumDays, parseIsoDuration, shiftByDuration } from "./iso-duration.js";
 import type { KeyVersion, LifetimeAction, RotationPolicy } from "./key-model.js";
 
@@ -25,7 +25,7 @@ export function validateRotationPolicy(
   const expiryTime = input.attributes?.expiryTime ?? undefined;
   const expiry = expiryTime === undefined ? undefined : duration(expiryTime, "attributes.expiryTime");
   if (expiry && minimumDays(expiry) < MIN_EXPIRY_DAYS) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       `The policy's expiryTime must be at least ${MIN_EXPIRY_DAYS} days (P${MIN_EXPIRY_DAYS}D).`,
     );
   }
@@ -34,28 +34,30 @@ export function validateRotationPolicy(
     const where = `lifetimeActions[${index}]`;
     const typeName = entry.action?.type?.toLowerCase();
     if (typeName !== "rotate" && typeName !== "notify") {
-      throw badParameter(`${where}.action.type must be 'Rotate' or 'Notify'.`);
+      throw KeyVaultErrors.badParameter(`${where}.action.type must be 'Rotate' or 'Notify'.`);
     }
     const type = typeName === "rotate" ? "Rotate" : "Notify";
     if (actions.some((action) => action.type === type)) {
-      throw badParameter(`A policy has at most one '${type}' lifetime action.`);
+      throw KeyVaultErrors.badParameter(`A policy has at most one '${type}' lifetime action.`);
     }
     const afterCreate = entry.trigger?.timeAfterCreate ?? undefined;
     const beforeExpiry = entry.trigger?.timeBeforeExpiry ?? undefined;
     if ((afterCreate === undefined) === (beforeExpiry === undefined)) {
-      throw badParameter(`${where}.trigger needs exactly one of timeAfterCreate and timeBeforeExpiry.`);
+      throw KeyVaultErrors.badParameter(
+        `${where}.trigger needs exactly one of timeAfterCreate and timeBeforeExpiry.`,
+      );
     }
     if (type === "Notify" && afterCreate !== undefined) {
-      throw badParameter(`${where}: a Notify action is triggered by timeBeforeExpiry only.`);
+      throw KeyVaultErrors.badParameter(`${where}: a Notify action is triggered by timeBeforeExpiry only.`);
     }
     const trigger = duration((afterCreate ?? beforeExpiry) as string, `${where}.trigger`);
     if (minimumDays(trigger) < MIN_TRIGGER_DAYS) {
-      throw badParameter(
+      throw KeyVaultErrors.badParameter(
         `${where}.trigger must be at least ${MIN_TRIGGER_DAYS} days (P${MIN_TRIGGER_DAYS}D).`,
       );
     }
     if (expiry && minimumDays(expiry) - minimumDays(trigger) < MIN_TRIGGER_DAYS) {
-      throw badParameter(
+      throw KeyVaultErrors.badParameter(
         `${where}.trigger must leave at least ${MIN_TRIGGER_DAYS} days before the expiryTime (${expiryTime}).`,
       );
     }
@@ -103,7 +105,7 @@ export function expiryForNewVersion(policy: RotationPolicy | null, created: numb
 function duration(text: string, field: string): IsoDuration {
   const parsedDuration = typeof text === "string" ? parseIsoDuration(text) : undefined;
   if (!parsedDuration) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       `${field} '${String(text).slice(0, 40)}' is not an ISO 8601 duration such as P90D or P1Y.`,
     );
   }

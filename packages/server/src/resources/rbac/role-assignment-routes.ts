@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { DataAction } from "../../platform/authorization/data-actions.js";
 import type { RoleAssignment } from "../../platform/authorization/models.js";
-import { badParameter } from "../../platform/errors/domain-error.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import type { RoleAssignmentFilter, RoleAssignmentService } from "./role-assignment-service.js";
 import { paginate } from "../../platform/http/paging.js";
 import type { RouteRegistry } from "../../platform/http/route-registry.js";
@@ -39,14 +39,15 @@ export function toWireRoleAssignment(assignment: RoleAssignment) {
 /** `atScope()` and `principalId eq '<id>'`, alone or joined by `and`. */
 export function parseAssignmentFilter(raw: unknown): RoleAssignmentFilter {
   if (raw === undefined || raw === "") return {};
-  if (typeof raw !== "string") throw badParameter("The $filter query parameter is given more than once.");
+  if (typeof raw !== "string")
+    throw KeyVaultErrors.badParameter("The $filter query parameter is given more than once.");
   const filter: RoleAssignmentFilter = {};
   for (const clause of raw.split(/\s+and\s+/i)) {
     const principal = /^\s*principalId\s+eq\s+'([^']+)'\s*$/i.exec(clause);
     if (/^\s*atScope\(\)\s*$/i.test(clause)) filter.atScope = true;
     else if (principal) filter.principalId = principal[1] as string;
     else {
-      throw badParameter(
+      throw KeyVaultErrors.badParameter(
         `The $filter '${raw}' is not supported. Supported: atScope(), principalId eq '{id}', or both joined by 'and'.`,
       );
     }

@@ -2,7 +2,7 @@ import type { FastifyRequest } from "fastify";
 import { DataAction } from "../../platform/authorization/data-actions.js";
 import type { RoleDefinition } from "../../platform/authorization/models.js";
 import { GLOBAL_SCOPE } from "../../platform/authorization/scope.js";
-import { badParameter } from "../../platform/errors/domain-error.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import type { RoleDefinitionInput, RoleDefinitionService } from "./role-definition-service.js";
 import { paginate } from "../../platform/http/paging.js";
 import type { RouteRegistry } from "../../platform/http/route-registry.js";
@@ -65,7 +65,9 @@ function parseDefinitionFilter(request: FastifyRequest): { roleName?: string } {
   if (filter === undefined || filter === "") return {};
   const match = typeof filter === "string" ? /^\s*roleName\s+eq\s+'((?:[^']|'')*)'\s*$/i.exec(filter) : null;
   if (!match)
-    throw badParameter(`The $filter '${String(filter)}' is not supported. Supported: roleName eq '{name}'.`);
+    throw KeyVaultErrors.badParameter(
+      `The $filter '${String(filter)}' is not supported. Supported: roleName eq '{name}'.`,
+    );
   return { roleName: (match[1] as string).replace(/''/g, "'") };
 }
 

@@ -4,6 +4,7 @@ import type { DomainKeyStorage } from "./hsm-activation.js";
 /** --activation: "auto" makes a domain key on first start; "security-domain" waits for one. */
 export type ActivationMode = "auto" | "security-domain";
 
+/** Not a Key Vault answer: the domain key's file and storage mode disagree, found at start-up. */
 export class DomainKeyStorageError extends Error {}
 
 /**

@@ -1,5 +1,5 @@
 import { BackupKeyring } from "../backup/backup-format.js";
-import { hsmNotActivated } from "../../platform/errors/domain-error.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import type { KeysModule } from "../keys/keys-module.js";
 import type { KeyRouteServices } from "../keys/key-route-support.js";
 import { lateBound } from "./late-bound.js";
@@ -52,5 +52,5 @@ export class DomainServices {
 }
 
 function notActivated(): never {
-  throw hsmNotActivated();
+  throw KeyVaultErrors.hsmNotActivated();
 }

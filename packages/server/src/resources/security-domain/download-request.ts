@@ -1,4 +1,4 @@
-import { badParameter } from "../../platform/errors/domain-error.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import {
   MAX_CERTIFICATES,
   MAX_QUORUM,
@@ -20,12 +20,12 @@ export function parseDownloadRequest(body: unknown): { wrappingKeys: WrappingKey
   const request = (body ?? {}) as { certificates?: unknown; required?: unknown };
   const certificates = request.certificates;
   if (!Array.isArray(certificates)) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       `'certificates' is required: an array of ${MIN_CERTIFICATES} to ${MAX_CERTIFICATES} RSA public keys in JWK format, each with its certificate (x5c).`,
     );
   }
   if (certificates.length < MIN_CERTIFICATES || certificates.length > MAX_CERTIFICATES) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       `A security domain download needs ${MIN_CERTIFICATES} to ${MAX_CERTIFICATES} certificates; the request has ${certificates.length}.`,
     );
   }
@@ -36,12 +36,12 @@ export function parseDownloadRequest(body: unknown): { wrappingKeys: WrappingKey
     required < MIN_QUORUM ||
     required > MAX_QUORUM
   ) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       `'required' (the quorum) must be an integer from ${MIN_QUORUM} to ${MAX_QUORUM}; it is ${JSON.stringify(required)}.`,
     );
   }
   if (required > certificates.length) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       `The quorum (${required}) cannot be larger than the number of certificates (${certificates.length}).`,
     );
   }
@@ -49,14 +49,14 @@ export function parseDownloadRequest(body: unknown): { wrappingKeys: WrappingKey
     try {
       return parseWrappingKeyJwk(jwk, `Certificate ${index + 1}`);
     } catch (error) {
-      if (error instanceof SecurityDomainFormatError) throw badParameter(error.message);
+      if (error instanceof SecurityDomainFormatError) throw KeyVaultErrors.badParameter(error.message);
       throw error;
     }
   });
   for (const [index, key] of wrappingKeys.entries()) {
     const first = wrappingKeys.findIndex((other) => other.keyThumbprint === key.keyThumbprint);
     if (first !== index) {
-      throw badParameter(
+      throw KeyVaultErrors.badParameter(
         `Certificates ${first + 1} and ${index + 1} hold the same public key: each share needs its own key holder.`,
       );
     }

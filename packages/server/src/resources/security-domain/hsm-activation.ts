@@ -1,7 +1,7 @@
 import { unlink } from "node:fs/promises";
 import type { Barrier } from "../../platform/barrier/barrier.js";
 import { writeDomainKeyFile } from "../../platform/barrier/domain-key-file.js";
-import { DomainError, HSM_NOT_ACTIVATED, conflict } from "../../platform/errors/domain-error.js";
+import { HSM_NOT_ACTIVATED, KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import type { Store } from "../../platform/store/store.js";
 import { domainKeyIdOf } from "./security-domain-format.js";
 
@@ -20,12 +20,6 @@ export interface Establishment {
 /** Not secret: names the domain key the HSM's contents are sealed under (as backups do). */
 const DOMAIN_KEY_ID_META = "securityDomain.domainKeyId";
 const ESTABLISHED_META = "securityDomain.establishedBy";
-
-export const alreadyActivated = () =>
-  conflict(
-    "HsmAlreadyActivated",
-    "This HSM is already activated. A security domain can be uploaded only to an HSM that is not activated: a new one started with --activation security-domain, or one whose domain key is sealed.",
-  );
 
 /**
  * The HSM's activation: whether it has its domain key, and the one way it gets it. Activation
@@ -80,17 +74,13 @@ export class HsmActivation {
   /** Refuses a domain key other than the one this HSM's contents are sealed under. */
   checkDomain(domainKeyId: string): void {
     if (this.#recordedDomainKeyId !== undefined && this.#recordedDomainKeyId !== domainKeyId) {
-      throw new DomainError(
-        "BadParameter",
-        "SecurityDomainMismatch",
-        `This HSM's contents are sealed under the domain key ${this.#recordedDomainKeyId}; the security domain holds ${domainKeyId}. Upload this HSM's own security domain.`,
-      );
+      throw KeyVaultErrors.securityDomainMismatch(this.#recordedDomainKeyId, domainKeyId);
     }
   }
 
   /** Runs `use` with the domain key (to hand it out in a security domain); only when activated. */
   async withDomainKey<T>(use: (domainKey: Buffer) => Promise<T>): Promise<T> {
-    if (!this.#domainKey) throw new DomainError("Unavailable", "HsmNotActivated", this.notActivatedMessage);
+    if (!this.#domainKey) throw KeyVaultErrors.hsmNotActivated(this.notActivatedMessage);
     return use(this.#domainKey);
   }
 
@@ -105,7 +95,7 @@ export class HsmActivation {
   }
 
   async activate(domainKey: Buffer, source: ActivationSource): Promise<void> {
-    if (this.#domainKey) throw alreadyActivated();
+    if (this.#domainKey) throw KeyVaultErrors.hsmAlreadyActivated();
     const domainKeyId = domainKeyIdOf(domainKey);
     this.checkDomain(domainKeyId);
     const { store, storage, keyFile } = this.options;
@@ -121,10 +111,7 @@ export class HsmActivation {
           this.checkDomain(domainKeyId);
         }
         if (source !== "start" && !(await this.establish(source, tx))) {
-          throw conflict(
-            "SecurityDomainAlreadyDownloaded",
-            "This HSM's security domain was downloaded already; it can be downloaded only once.",
-          );
+          throw KeyVaultErrors.securityDomainAlreadyDownloaded();
         }
       });
     } catch (error) {

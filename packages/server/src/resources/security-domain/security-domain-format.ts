@@ -68,7 +68,11 @@ export interface UploadBlob {
   };
 }
 
-/** A security domain, upload blob or wrapping key that cannot be used; the message says why. */
+/**
+ * A security domain, upload blob or wrapping key that cannot be used; the message says why. Its
+ * own class because the CLI's client side (client-side.ts) throws it too; the server turns it into
+ * the catalog's InvalidSecurityDomain or BadParameter answers.
+ */
 export class SecurityDomainFormatError extends Error {}
 
 /** The id backups carry in their manifest, so a security domain and a backup name a domain alike. */

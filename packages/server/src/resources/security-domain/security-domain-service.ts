@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { DomainError, badParameter, conflict, notFound } from "../../platform/errors/domain-error.js";
+import { DomainError } from "../../platform/errors/domain-error.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import { parseDownloadRequest } from "./download-request.js";
-import { type HsmActivation, alreadyActivated } from "./hsm-activation.js";
+import type { HsmActivation } from "./hsm-activation.js";
 import { createSecurityDomainFile } from "./security-domain-file.js";
 import { type SecurityDomainFile, SecurityDomainFormatError } from "./security-domain-format.js";
 import { TransferKey } from "./transfer-key.js";
@@ -40,7 +41,7 @@ export class SecurityDomainService {
     let handedOff = false;
     try {
       const established = await this.activation.established();
-      if (established) throw alreadyEstablished(established.how, established.at);
+      if (established) throw KeyVaultErrors.securityDomainEstablished(established.how, established.at);
       const make = (domainKey: Buffer) =>
         createSecurityDomainFile({ domainKey, wrappingKeys, required, hsmName: this.options.hsmName });
       if (this.activation.activated) {
@@ -48,7 +49,8 @@ export class SecurityDomainService {
         // hand out the domain key it already has, once.
         const file = await this.activation.withDomainKey(make);
         // Another node may have handed it out a moment ago: the store's record decides.
-        if (!(await this.activation.establish("download"))) throw alreadyEstablished("download");
+        if (!(await this.activation.establish("download")))
+          throw KeyVaultErrors.securityDomainEstablished("download");
         this.#status.download = {
           status: "Success",
           status_details: "The security domain of this (already activated) HSM was downloaded.",
@@ -56,10 +58,7 @@ export class SecurityDomainService {
         return file;
       }
       if (this.activation.sealed) {
-        throw conflict(
-          "SecurityDomainAlreadyDownloaded",
-          "This HSM's contents are sealed under an existing security domain: upload it instead.",
-        );
+        throw KeyVaultErrors.securityDomainSealed();
       }
       const domainKey = randomBytes(32);
       let file: SecurityDomainFile;
@@ -83,7 +82,7 @@ export class SecurityDomainService {
 
   /** GET /securitydomain/upload: the key an upload must be encrypted to. */
   async transferKey(): Promise<{ key_format: "jwk"; transfer_key: WrappingKeyJwk }> {
-    if (this.activation.activated) throw alreadyActivated();
+    if (this.activation.activated) throw KeyVaultErrors.hsmAlreadyActivated();
     this.#transferKey ??= TransferKey.create(this.options.hsmName).catch((error: unknown) => {
       this.#transferKey = undefined;
       throw error;
@@ -95,25 +94,24 @@ export class SecurityDomainService {
   async upload(body: unknown): Promise<SecurityDomainStatus> {
     const value = (body as { value?: unknown } | undefined)?.value;
     if (typeof value !== "string" || value === "") {
-      throw badParameter("'value' is required: the security domain prepared for this HSM's transfer key.");
+      throw KeyVaultErrors.badParameter(
+        "'value' is required: the security domain prepared for this HSM's transfer key.",
+      );
     }
-    if (this.activation.activated) throw alreadyActivated();
+    if (this.activation.activated) throw KeyVaultErrors.hsmAlreadyActivated();
     this.#claim("upload");
     let domainKey: Buffer;
     try {
       const transferKey = this.#transferKey && (await this.#transferKey);
       if (!transferKey) {
-        throw badParameter(
-          "This HSM has issued no transfer key since it started: get it (GET /securitydomain/upload) and prepare the upload for it.",
-          "TransferKeyNotIssued",
-        );
+        throw KeyVaultErrors.transferKeyNotIssued();
       }
       let domainKeyId: string;
       try {
         ({ domainKey, domainKeyId } = await openUploadBlob(value, transferKey));
       } catch (error) {
         if (error instanceof SecurityDomainFormatError)
-          throw badParameter(error.message, "InvalidSecurityDomain");
+          throw KeyVaultErrors.invalidSecurityDomain(error.message);
         throw error;
       }
       try {
@@ -148,18 +146,12 @@ export class SecurityDomainService {
         status_details: `The security domain was ${operation === "download" ? "downloaded" : "uploaded"} at ${established.at}.`,
       };
     }
-    throw notFound(
-      "SecurityDomainOperationNotFound",
-      `No security domain ${operation} was started on this HSM.`,
-    );
+    throw KeyVaultErrors.securityDomainOperationNotFound(operation);
   }
 
   #claim(operation: Operation): void {
     if (this.#busy) {
-      throw conflict(
-        "SecurityDomainOperationInProgress",
-        `A security domain ${this.#busy} is in progress on this HSM; wait for it to finish.`,
-      );
+      throw KeyVaultErrors.securityDomainOperationInProgress(this.#busy);
     }
     this.#busy = operation;
   }
@@ -181,14 +173,4 @@ export class SecurityDomainService {
       this.#busy = undefined;
     }
   }
-}
-
-function alreadyEstablished(how: "download" | "upload", at?: string) {
-  const when = at ? ` at ${at}` : "";
-  return conflict(
-    "SecurityDomainAlreadyDownloaded",
-    how === "download"
-      ? `This HSM's security domain was downloaded${when}; it can be downloaded only once.`
-      : `This HSM's security domain was uploaded${when}; it is not downloaded again.`,
-  );
 }

@@ -10,6 +10,11 @@ import {
  * AES encrypt/decrypt for oct keys: GCM (the HSM picks the 12-byte IV, 16-byte tag), CBC
  * without padding (whole blocks only) and CBC with PKCS#7 padding.
  */
+
+/**
+ * The cryptography's own failures, free of HTTP and of Key Vault's wording; crypto-failures.ts
+ * turns them into the catalog's BadParameter answers.
+ */
 export class AesInputError extends Error {}
 export class AesAuthenticationError extends Error {}
 

@@ -3,6 +3,11 @@ import type { HashName } from "../key-algorithms.js";
 import { modulusBits } from "./rsa-signature.js";
 
 /** RSA encryption for encrypt/decrypt and wrapKey/unwrapKey: OAEP (SHA-1 or SHA-256) and PKCS#1 v1.5. */
+
+/**
+ * The cryptography's own failures, free of HTTP and of Key Vault's wording; crypto-failures.ts
+ * turns them into the catalog's BadParameter answers.
+ */
 export class RsaDecryptionError extends Error {}
 export class RsaPlaintextTooLongError extends Error {}
 

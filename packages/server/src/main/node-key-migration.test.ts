@@ -10,7 +10,7 @@ import { loadOrCreateSigningKey } from "../resources/identity/signing-key.js";
 import { MetaRepository } from "../platform/store/meta-repository.js";
 import { PrincipalRepository } from "../resources/identity/principal-repository.js";
 import { openSqliteDatabase } from "../platform/store/sqlite-database.js";
-import { Store } from "../platform/store/store.js";
+import { openHsmStore } from "./hsm-store.js";
 import { Barrier } from "../platform/barrier/barrier.js";
 import { resealUnderNodeKey } from "./node-key-migration.js";
 
@@ -32,7 +32,7 @@ describe("node key migration of older data directories", () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "mhsm-migration-"));
     // The old layout: one barrier (the domain key's) for everything.
-    const old = await Store.open(openSqliteDatabase(join(dir, "mhsm.db")), domain);
+    const old = await openHsmStore(openSqliteDatabase(join(dir, "mhsm.db")), domain);
     principal = await new PrincipalService(old).create("old-admin");
     await old.meta.getOrInsert("idp.signingKey", domain.seal(signingPem, "idp.signingKey"));
     await old.close();
@@ -94,7 +94,7 @@ describe("node key migration of older data directories", () => {
 
   it("marks a new data directory without needing a domain key", async () => {
     const fresh = await mkdtemp(join(tmpdir(), "mhsm-migration-fresh-"));
-    const store = await Store.open(openSqliteDatabase(join(fresh, "mhsm.db")), Barrier.awaitingDomainKey());
+    const store = await openHsmStore(openSqliteDatabase(join(fresh, "mhsm.db")), Barrier.awaitingDomainKey());
     try {
       await resealUnderNodeKey({ store, dataDir: fresh, node, domainKey: undefined });
       assert.equal(await store.meta.get("barrier.nodeKey"), "v1");

@@ -1,7 +1,7 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SIGNING_KEY_META } from "../resources/identity/signing-key.js";
-import type { Store } from "../platform/store/store.js";
+import type { HsmStore } from "./hsm-store.js";
 import { Barrier } from "../platform/barrier/barrier.js";
 
 const MIGRATED_META = "barrier.nodeKey";
@@ -19,7 +19,7 @@ const TLS_KEYS = [
  * simply finishes the job. A data directory that never had anything to move gets the marker.
  */
 export async function resealUnderNodeKey(options: {
-  store: Pick<Store, "meta" | "principals">;
+  store: Pick<HsmStore, "meta" | "principals">;
   dataDir: string;
   node: Barrier;
   /** The domain key from its file; old data directories always have one. */

@@ -1,9 +1,19 @@
 import type { ChangeFeed } from "../store/change-feed.js";
-import type { Store } from "../store/store.js";
 import { builtInRole } from "./builtin-roles.js";
 import { actionMatches } from "./data-actions.js";
 import type { Permission, RoleDefinition } from "./models.js";
 import { scopeCovers } from "./scope.js";
+
+/**
+ * Where the engine reads who holds which role: the RBAC resource's repositories, behind this
+ * interface so the platform needs no resource.
+ */
+export interface GrantSource {
+  /** The principal's role assignments: role definition names at scopes. */
+  assignmentsOf(principalId: string): Promise<Array<{ scope: string; roleDefinitionName: string }>>;
+  /** A custom role definition by name (built-in roles are known here). */
+  customRole(name: string): Promise<RoleDefinition | undefined>;
+}
 
 /** One grant a principal holds: a role's permissions at a scope. */
 interface Grant {
@@ -26,7 +36,7 @@ export class RbacEngine {
   #changes: ChangeFeed | undefined;
 
   constructor(
-    private readonly store: Store,
+    private readonly source: GrantSource,
     private readonly maxAgeMs = 5000,
     private readonly clock: () => number = Date.now,
   ) {}
@@ -68,12 +78,12 @@ export class RbacEngine {
   }
 
   private async loadGrants(principalId: string): Promise<Grant[]> {
-    const assignments = await this.store.roleAssignments.listForPrincipal(principalId);
+    const assignments = await this.source.assignmentsOf(principalId);
     const grants: Grant[] = [];
     for (const assignment of assignments) {
       const definition: RoleDefinition | undefined =
         builtInRole(assignment.roleDefinitionName) ??
-        (await this.store.roleDefinitions.get(assignment.roleDefinitionName));
+        (await this.source.customRole(assignment.roleDefinitionName));
       if (definition) grants.push({ scope: assignment.scope, permissions: definition.permissions });
     }
     return grants;

@@ -4,9 +4,8 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { loadOrCreateSigningKey } from "../../resources/identity/signing-key.js";
 import { openSqliteDatabase } from "../store/sqlite-database.js";
-import { Store } from "../store/store.js";
+import { type Store, TransactionRunner } from "../store/store.js";
 import { Barrier } from "./barrier.js";
 import { NodeKeyError, checkNodeKeyFitsStore, escrowNodeKey, loadNodeKey } from "./node-key.js";
 
@@ -15,6 +14,8 @@ import { NodeKeyError, checkNodeKeyFitsStore, escrowNodeKey, loadNodeKey } from 
  * the store's escrow; without it, a node with a key of its own is refused with a message that
  * says what to do.
  */
+const PROBE = "test.sealedUnderNodeKey";
+
 describe("node key: file, escrow under the domain key, and the check against the store", () => {
   let dir: string;
   let store: Store;
@@ -22,7 +23,7 @@ describe("node key: file, escrow under the domain key, and the check against the
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "mhsm-node-key-"));
-    store = await Store.open(openSqliteDatabase(join(dir, "mhsm.db")), Barrier.awaitingDomainKey());
+    store = await TransactionRunner.open(openSqliteDatabase(join(dir, "mhsm.db")), "sqlite", () => ({}));
   });
   after(async () => {
     await store.close();
@@ -41,14 +42,15 @@ describe("node key: file, escrow under the domain key, and the check against the
       first,
     );
     await escrowNodeKey(store.meta, first, domainKey);
-    await loadOrCreateSigningKey(store.meta, Barrier.fromNodeKey(first));
-    await checkNodeKeyFitsStore(store.meta, Barrier.fromNodeKey(first), "a.key");
+    // A record sealed under the node key, as the identity provider's signing key is.
+    await store.meta.getOrInsert(PROBE, Barrier.fromNodeKey(first).seal(randomBytes(32), PROBE));
+    await checkNodeKeyFitsStore(store.meta, Barrier.fromNodeKey(first), "a.key", PROBE);
   });
 
   it("refuses a node key of its own on a store whose secrets another node key sealed", async () => {
     const own = await loadNodeKey({ file: join(dir, "c.key"), meta: store.meta, domainKey: undefined });
     await assert.rejects(
-      checkNodeKeyFitsStore(store.meta, Barrier.fromNodeKey(own), "c.key"),
+      checkNodeKeyFitsStore(store.meta, Barrier.fromNodeKey(own), "c.key", PROBE),
       (error: unknown) =>
         error instanceof NodeKeyError && /c\.key does not open this store's secrets/.test(error.message),
     );

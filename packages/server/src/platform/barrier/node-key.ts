@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { SIGNING_KEY_META } from "../../resources/identity/signing-key.js";
 import type { MetaRepository } from "../store/meta-repository.js";
 import { Barrier, BarrierError } from "./barrier.js";
 import { KEY_FILE_BYTES, readKeyFile, writeKeyFile } from "./key-file.js";
@@ -21,6 +20,7 @@ import { KEY_FILE_BYTES, readKeyFile, writeKeyFile } from "./key-file.js";
 const HEADER = "mhsm-node-key v1 ";
 const ESCROW_META = "barrier.nodeKeyEscrow";
 
+/** Not a Key Vault answer: the node key is missing or does not fit the store, found at start-up. */
 export class NodeKeyError extends Error {}
 
 /**
@@ -55,17 +55,19 @@ export async function loadNodeKey(options: {
 /**
  * Refuses a node key that cannot open the store's secrets (a node on a shared database that got
  * neither node.key nor the domain key), with a message that says what to do, before anything
- * fails less clearly.
+ * fails less clearly. `probe` names a meta record sealed under the node key (the identity
+ * provider's signing key), if the store has one yet.
  */
 export async function checkNodeKeyFitsStore(
   meta: MetaRepository,
   node: Barrier,
   file: string,
+  probe: string,
 ): Promise<void> {
-  const signingKey = await meta.get(SIGNING_KEY_META);
-  if (!signingKey) return;
+  const sealed = await meta.get(probe);
+  if (!sealed) return;
   try {
-    node.open(signingKey, SIGNING_KEY_META);
+    node.open(sealed, probe);
   } catch (error) {
     if (!(error instanceof BarrierError)) throw error;
     throw new NodeKeyError(

@@ -11,40 +11,24 @@ import Fastify, {
 import type { AuditLog } from "../audit/audit-log.js";
 import { TokenRejectedError, type TokenVerifier } from "../auth/token-verifier.js";
 import type { RbacEngine } from "../authorization/rbac-engine.js";
-import { DomainError } from "../errors/domain-error.js";
-import type { EmbeddedIdentityProvider } from "../../resources/identity/embedded-identity-provider.js";
-import type { RoleAssignmentService } from "../../resources/rbac/role-assignment-service.js";
-import type { RoleDefinitionService } from "../../resources/rbac/role-definition-service.js";
-import type { SettingService } from "../../resources/settings/setting-service.js";
-import type { BackupService } from "../../resources/backup/backup-service.js";
-import type { RestoreGate } from "../../resources/backup/restore-gate.js";
-import type { JobRunner } from "../jobs/job-runner.js";
+import type { DomainError } from "../errors/domain-error.js";
+import { KeyVaultErrors } from "../errors/key-vault-errors.js";
 import { loggableError } from "../logging/loggable-error.js";
 import { checkApiVersion } from "./api-version.js";
 import { installNodeLevelAnswers, keyVaultClientErrorHandler } from "./client-errors.js";
 import { type ConnectionLimits, applyConnectionLimits, httpsServerOptions } from "./connection-limits.js";
 import { challengeHeader } from "./challenge.js";
 import "./fastify-types.js";
-import { STATUS_OF_KIND, sendKeyVaultError } from "./key-vault-error.js";
+import { keyVaultErrorOf, sendDomainError, sendKeyVaultError } from "./key-vault-error.js";
 import { type DeclaredRoute, RouteRegistry } from "./route-registry.js";
-import { registerIdentityProviderRoutes } from "../../resources/identity/identity-provider-routes.js";
-import { registerPrincipalRoutes } from "../../resources/identity/principal-routes.js";
-import { registerRoleAssignmentRoutes } from "../../resources/rbac/role-assignment-routes.js";
-import { registerRoleDefinitionRoutes } from "../../resources/rbac/role-definition-routes.js";
-import { registerBackupRestoreRoutes } from "../../resources/backup/backup-restore-routes.js";
-import { registerSettingRoutes } from "../../resources/settings/setting-routes.js";
-import { type KeyRouteServices, registerAllKeyRoutes } from "../../resources/keys/register-key-routes.js";
-import { answersBeforeActivation } from "../../resources/security-domain/activation-gate.js";
-import type { HsmActivation } from "../../resources/security-domain/hsm-activation.js";
 import { registerAuditHook } from "./audit-hook.js";
-import { registerSecurityDomainRoutes } from "../../resources/security-domain/security-domain-routes.js";
-import type { SecurityDomainService } from "../../resources/security-domain/security-domain-service.js";
+import type { RequestGate } from "./request-gates.js";
+import type { ResourceModule } from "./resource-module.js";
 
 export interface HttpDependencies {
   tls: { cert: string; key: string };
   connections: ConnectionLimits;
   bodyLimitBytes: number;
-  listPageSize: number;
   logLevel: string;
   resource: string;
   /** Where the challenge sends clients for tokens; the embedded provider's authority by default. */
@@ -52,18 +36,11 @@ export interface HttpDependencies {
   baseUrl: () => string;
   verifier: TokenVerifier;
   rbac: RbacEngine;
-  idp: EmbeddedIdentityProvider;
-  roleDefinitions: RoleDefinitionService;
-  roleAssignments: RoleAssignmentService;
-  settings: SettingService;
-  jobs: JobRunner;
-  backups: BackupService;
-  restoreGate: RestoreGate;
-  jobRetryAfterSeconds: number;
   audit: AuditLog;
-  keys: KeyRouteServices;
-  activation: Pick<HsmActivation, "activated" | "notActivatedMessage">;
-  securityDomain: SecurityDomainService;
+  /** Checked in this order on every authenticated request; a route passes those it declares. */
+  gates: readonly RequestGate[];
+  /** The resources, each registering its own routes. */
+  modules: readonly ResourceModule[];
 }
 
 /** Collapses repeated slashes and decodes %2F in the path, so every scope spelling routes alike. */
@@ -185,19 +162,12 @@ export function createHttpApp(deps: HttpDependencies): {
     }
     if (declaration?.apiVersion !== false)
       checkApiVersion((request.query as Record<string, unknown>)["api-version"]);
-    // Before activation only the security domain and principal admin routes answer.
-    if (!deps.activation.activated && !answersBeforeActivation(request.routeOptions.url)) {
-      return sendKeyVaultError(request, reply, 503, "HsmNotActivated", deps.activation.notActivatedMessage);
-    }
-    if (deps.restoreGate.active && !declaration?.allowDuringRestore) {
-      reply.header("retry-after", String(deps.jobRetryAfterSeconds));
-      return sendKeyVaultError(
-        request,
-        reply,
-        503,
-        "RestoreInProgress",
-        "A full restore of this HSM is in progress; it accepts requests again when the restore finishes.",
-      );
+    for (const gate of deps.gates) {
+      const refusal = declaration?.passes?.includes(gate.name) ? undefined : gate.refusal();
+      if (!refusal) continue;
+      if (refusal.retryAfterSeconds !== undefined)
+        reply.header("retry-after", String(refusal.retryAfterSeconds));
+      return sendKeyVaultError(request, reply, 503, refusal.code, refusal.message);
     }
   });
 
@@ -215,64 +185,9 @@ export function createHttpApp(deps: HttpDependencies): {
   }
 
   app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
-    if (error instanceof DomainError) {
-      return sendKeyVaultError(
-        request,
-        reply,
-        STATUS_OF_KIND[error.kind],
-        error.code,
-        error.message,
-        error.innerCode,
-      );
-    }
-    if ((error as FastifyError).validation) {
-      return sendKeyVaultError(
-        request,
-        reply,
-        400,
-        "BadParameter",
-        `The request body is not valid: ${error.message}.`,
-      );
-    }
-    switch ((error as FastifyError).code) {
-      case "FST_ERR_CTP_BODY_TOO_LARGE":
-        return sendKeyVaultError(
-          request,
-          reply,
-          413,
-          "RequestTooLarge",
-          `The request body is larger than ${deps.bodyLimitBytes} bytes.`,
-        );
-      case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-        return sendKeyVaultError(
-          request,
-          reply,
-          415,
-          "UnsupportedMediaType",
-          "The request body must be application/json.",
-        );
-      case "FST_ERR_CTP_EMPTY_JSON_BODY":
-        return sendKeyVaultError(
-          request,
-          reply,
-          400,
-          "BadParameter",
-          "The request body is empty; a JSON object was expected.",
-        );
-      case "FST_ERR_CTP_INVALID_JSON_BODY":
-        return sendKeyVaultError(request, reply, 400, "BadParameter", "The request body is not valid JSON.");
-      case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
-        return sendKeyVaultError(
-          request,
-          reply,
-          400,
-          "BadParameter",
-          "The request body does not match its Content-Length.",
-        );
-    }
-    if (error instanceof SyntaxError) {
-      return sendKeyVaultError(request, reply, 400, "BadParameter", "The request body is not valid JSON.");
-    }
+    // Catalog errors (and the framework's body errors, as catalog errors): the one mapping.
+    const known = keyVaultErrorOf(error, deps.bodyLimitBytes);
+    if (known) return sendDomainError(request, reply, known);
     // Any other client error the framework raises: its status, a Key Vault body, no internals.
     const frameworkStatus = (error as FastifyError).statusCode;
     if (frameworkStatus !== undefined && frameworkStatus >= 400 && frameworkStatus < 500) {
@@ -281,13 +196,7 @@ export function createHttpApp(deps: HttpDependencies): {
     }
     // Unexpected: log it for the operator, tell the caller nothing about internals.
     request.log.error({ error: loggableError(error), requestId: request.id }, "unhandled error");
-    return sendKeyVaultError(
-      request,
-      reply,
-      500,
-      "InternalServerError",
-      "The server could not process the request.",
-    );
+    return sendDomainError(request, reply, KeyVaultErrors.internalServerError());
   });
 
   app.setNotFoundHandler(async (request, reply) => {
@@ -310,14 +219,7 @@ export function createHttpApp(deps: HttpDependencies): {
   });
 
   const routes = new RouteRegistry(app, deps.rbac);
-  registerIdentityProviderRoutes(routes, deps.idp);
-  registerPrincipalRoutes(routes, deps.idp);
-  registerRoleDefinitionRoutes(routes, deps.roleDefinitions, deps.listPageSize);
-  registerRoleAssignmentRoutes(routes, deps.roleAssignments, deps.listPageSize);
-  registerSettingRoutes(routes, deps.settings);
-  registerBackupRestoreRoutes(routes, deps.jobs, deps.backups, deps.jobRetryAfterSeconds);
-  registerAllKeyRoutes(routes, deps.keys);
-  registerSecurityDomainRoutes(routes, deps.securityDomain, deps.jobRetryAfterSeconds);
+  for (const module of deps.modules) module.register(routes);
   routes.finish();
   return { app, routes: routes.declared };
 }

@@ -1,4 +1,5 @@
 import type { CallerPrincipal } from "../auth/token-verifier.js";
+import type { GateName } from "./request-gates.js";
 
 /** What routes declare about themselves (route `config`), read by the shared hooks. */
 export interface RouteDeclaration {
@@ -8,8 +9,8 @@ export interface RouteDeclaration {
   public?: boolean;
   /** Azure data-plane paths need api-version; mhsm's own admin paths do not. */
   apiVersion?: boolean;
-  /** Answered even while a full restore runs (job status polls). */
-  allowDuringRestore?: boolean;
+  /** Gates this route answers through while they are closed (request-gates.ts). */
+  passes?: readonly GateName[];
 }
 
 declare module "fastify" {

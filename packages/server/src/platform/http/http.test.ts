@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { DomainError } from "../errors/domain-error.js";
-import { parseAssignmentFilter } from "../../resources/rbac/role-assignment-routes.js";
 import { checkApiVersion } from "./api-version.js";
 import { normalizeRequestUrl } from "./app.js";
 import { challengeHeader } from "./challenge.js";
@@ -26,20 +25,6 @@ describe("checkApiVersion", () => {
         (e: unknown) => e instanceof DomainError && e.code === "BadParameter",
       );
     }
-  });
-});
-
-describe("parseAssignmentFilter", () => {
-  it("reads atScope() and principalId eq, alone or joined by and", () => {
-    assert.deepEqual(parseAssignmentFilter(undefined), {});
-    assert.deepEqual(parseAssignmentFilter("atScope()"), { atScope: true });
-    assert.deepEqual(parseAssignmentFilter("principalId eq 'abc'"), { principalId: "abc" });
-    assert.deepEqual(parseAssignmentFilter("atScope() and principalId eq 'abc'"), {
-      atScope: true,
-      principalId: "abc",
-    });
-    assert.throws(() => parseAssignmentFilter("roleName eq 'x'"), /not supported/);
-    assert.throws(() => parseAssignmentFilter(["a", "b"]), /more than once/);
   });
 });
 

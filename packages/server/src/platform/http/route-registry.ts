@@ -7,8 +7,9 @@ import type {
   RouteHandlerMethod,
 } from "fastify";
 import type { RbacEngine } from "../authorization/rbac-engine.js";
-import { DomainError } from "../errors/domain-error.js";
+import { KeyVaultErrors } from "../errors/key-vault-errors.js";
 import type { RouteDeclaration } from "./fastify-types.js";
+import type { GateName } from "./request-gates.js";
 import { sendKeyVaultError } from "./key-vault-error.js";
 
 const ALL_METHODS: HTTPMethods[] = ["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"];
@@ -22,8 +23,8 @@ export interface AuthorizedRoute {
   scope: (request: FastifyRequest) => string;
   schema?: FastifySchema;
   apiVersion?: boolean;
-  /** Still answered while a full restore runs (job status). */
-  allowDuringRestore?: boolean;
+  /** Gates the route answers through while they are closed, e.g. job status during a restore. */
+  passes?: readonly GateName[];
   handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 }
 
@@ -60,7 +61,7 @@ export class RouteRegistry {
     const declaration: RouteDeclaration = {
       operation: route.operation,
       apiVersion: route.apiVersion ?? true,
-      allowDuringRestore: route.allowDuringRestore ?? false,
+      passes: route.passes ?? [],
     };
     this.track(route.url, route.method, declaration);
     const { handler: _handler, ...described } = route;
@@ -72,16 +73,11 @@ export class RouteRegistry {
       schema: route.schema,
       onRequest: async (request) => {
         const caller = request.caller;
-        if (!caller) throw new DomainError("Unauthorized", "Unauthorized", "Authentication is required.");
+        if (!caller) throw KeyVaultErrors.unauthorized();
         const scope = route.scope(request);
         request.auditTarget = scope;
         if (!(await rbac.can(caller.objectId, route.dataAction, scope))) {
-          throw new DomainError(
-            "Forbidden",
-            "Forbidden",
-            `Caller is not authorized to perform action on resource. Not authorized to access ${route.dataAction} on ${scope}. Caller: oid=${caller.objectId}.`,
-            "AccessDenied",
-          );
+          throw KeyVaultErrors.accessDenied(route.dataAction, scope, caller.objectId);
         }
       },
       handler: route.handler,

@@ -1,8 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { conflict } from "../errors/domain-error.js";
+import { KeyVaultErrors } from "../errors/key-vault-errors.js";
 import { loggableError } from "../logging/loggable-error.js";
 import type { ChangeFeed } from "../store/change-feed.js";
 import type { Store } from "../store/store.js";
+import type { JobRepository } from "./job-repository.js";
+
+/** A store with the jobs repository. */
+export type JobStore = Store<{ jobs: JobRepository }>;
 import { type Job, JobFailure, type JobKind } from "./job-model.js";
 
 export interface JobContext {
@@ -58,7 +62,7 @@ export class JobRunner {
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: JobStore,
     handlers: Record<JobKind, JobHandler>,
     private readonly options: JobRunnerOptions,
   ) {
@@ -213,8 +217,5 @@ export class JobRunner {
 
 function alreadyRunning(running: Job | undefined) {
   const what = running ? `a ${running.kind} job (${running.id})` : "another backup or restore";
-  return conflict(
-    "Conflict",
-    `The HSM is already running ${what}. Only one backup or restore can run at a time.`,
-  );
+  return KeyVaultErrors.jobAlreadyRunning(what);
 }

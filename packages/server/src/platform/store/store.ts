@@ -1,14 +1,6 @@
 import { type Kysely, sql } from "kysely";
-import type { Barrier } from "../barrier/barrier.js";
-import { KeyRepository } from "../../resources/keys/key-repository.js";
 import { MetaRepository } from "./meta-repository.js";
 import { migrateToLatest } from "./migrations.js";
-import { PrincipalRepository } from "../../resources/identity/principal-repository.js";
-import { RoleAssignmentRepository } from "../../resources/rbac/role-assignment-repository.js";
-import { RoleDefinitionRepository } from "../../resources/rbac/role-definition-repository.js";
-import { JobRepository } from "../jobs/job-repository.js";
-import { SettingRepository } from "../../resources/settings/setting-repository.js";
-import { SnapshotRepository } from "../../resources/backup/snapshot-repository.js";
 import type { Database } from "./schema.js";
 import type { Dialect } from "./database.js";
 
@@ -26,9 +18,24 @@ const RETRYABLE = new Set([
 ]);
 const MAX_ATTEMPTS = 8;
 
+/** Builds the repositories a store offers over a connection or a transaction. */
+export type RepositoryFactory<R extends object> = (db: Kysely<Database>) => R;
+
+/** The repositories every store has: the platform's own. */
+export interface PlatformRepositories {
+  meta: MetaRepository;
+}
+
 /**
- * The store: repositories over one database handle. `transaction` hands the callback a Store
- * bound to the transaction, so a service can read, check a limit and write as one unit.
+ * A store: a transaction runner over one database handle, plus the repositories the composition
+ * root gave it (each resource brings its own; the platform knows none of them). `transaction`
+ * hands the callback a store bound to the transaction, with the same repositories, so a service
+ * can read, check a limit and write as one unit. Services name the repositories they use:
+ * `Store<{ keys: KeyRepository }>` is any store that has at least those.
+ */
+export type Store<R extends object = object> = TransactionRunner<R> & PlatformRepositories & R;
+
+/**
  * The backend (SQLite, or PostgreSQL for several nodes) is only the Kysely dialect underneath.
  *
  * Write transactions run one at a time, whatever the number of nodes: SQLite has one writer
@@ -39,44 +46,26 @@ const MAX_ATTEMPTS = 8;
  * Should a unique violation still surface (a write made outside a transaction), the work is run
  * again and reports its own clear error (e.g. 409 Conflict) instead of a database error.
  */
-export class Store {
-  readonly meta: MetaRepository;
-  readonly principals: PrincipalRepository;
-  readonly roleDefinitions: RoleDefinitionRepository;
-  readonly roleAssignments: RoleAssignmentRepository;
-  readonly settings: SettingRepository;
-  readonly jobs: JobRepository;
-  readonly snapshots: SnapshotRepository;
-  readonly keys: KeyRepository;
-
+export class TransactionRunner<R extends object> {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly barrier: Barrier,
-    readonly dialect: Dialect = "sqlite",
-    /** Seals principals' secret hashes: the node key, not the domain key (see barrier.ts). */
-    private readonly nodeBarrier: Barrier = barrier,
-  ) {
-    this.meta = new MetaRepository(db);
-    this.principals = new PrincipalRepository(db, nodeBarrier, barrier);
-    this.roleDefinitions = new RoleDefinitionRepository(db);
-    this.roleAssignments = new RoleAssignmentRepository(db);
-    this.settings = new SettingRepository(db);
-    this.jobs = new JobRepository(db, barrier);
-    this.snapshots = new SnapshotRepository(db, this.principals);
-    this.keys = new KeyRepository(db, barrier);
-  }
+    readonly dialect: Dialect,
+    private readonly repositories: RepositoryFactory<R>,
+  ) {}
 
-  static async open(
+  /** Migrates the database to the latest schema, then opens a store over it. */
+  static async open<R extends object>(
     db: Kysely<Database>,
-    barrier: Barrier,
-    dialect: Dialect = "sqlite",
-    nodeBarrier: Barrier = barrier,
-  ): Promise<Store> {
+    dialect: Dialect,
+    repositories: RepositoryFactory<R>,
+  ): Promise<Store<R>> {
+    // Several nodes may start at once: Kysely's migrator takes a lock in the database.
     await migrateToLatest(db as unknown as Kysely<unknown>);
-    return new Store(db, barrier, dialect, nodeBarrier);
+    return bindStore(db, dialect, repositories);
   }
 
-  async transaction<T>(work: (tx: Store) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
+  /** `tx` is a store of the caller's own type (`this`), bound to the transaction. */
+  async transaction<T>(work: (tx: this) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         const postgres = this.dialect === "postgres";
@@ -89,7 +78,7 @@ export class Store {
         return await transaction.execute(async (trx) => {
           if (postgres && !options.readOnly)
             await sql`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`.execute(trx);
-          return work(new Store(trx, this.barrier, this.dialect, this.nodeBarrier));
+          return work(bindStore(trx, this.dialect, this.repositories) as unknown as this);
         });
       } catch (error) {
         const code = (error as { code?: unknown }).code;
@@ -103,4 +92,13 @@ export class Store {
   async close(): Promise<void> {
     await this.db.destroy();
   }
+}
+
+function bindStore<R extends object>(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  repositories: RepositoryFactory<R>,
+): Store<R> {
+  const runner = new TransactionRunner(db, dialect, repositories);
+  return Object.assign(runner, { meta: new MetaRepository(db) }, repositories(db));
 }

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { DataAction } from "../../platform/authorization/data-actions.js";
 import { GLOBAL_SCOPE, keyScope, parseScope } from "../../platform/authorization/scope.js";
-import type { BackupService, StorageParameters } from "./backup-service.js";
-import { notFound } from "../../platform/errors/domain-error.js";
+import type { BackupService, BackupStore, StorageParameters } from "./backup-service.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import { type Job, type JobKind, statusFamily } from "../../platform/jobs/job-model.js";
 import type { JobRunner } from "../../platform/jobs/job-runner.js";
 import { checkApiVersion } from "../../platform/http/api-version.js";
@@ -39,10 +39,10 @@ export function toWireJob(job: Job) {
   return body;
 }
 
-export function registerBackupRestoreRoutes(
+export function registerBackupRestoreRoutes<S extends BackupStore>(
   routes: RouteRegistry,
   runner: JobRunner,
-  backups: BackupService,
+  backups: BackupService<S>,
   retryAfterSeconds: number,
 ): void {
   /** 202 with the job, Azure-AsyncOperation on the client's host, and Retry-After. */
@@ -145,12 +145,12 @@ export function registerBackupRestoreRoutes(
       operation: family === "backup" ? "FullBackupStatus" : "RestoreStatus",
       dataAction: family === "backup" ? DataAction.BackupStatus : DataAction.RestoreStatus,
       scope: global,
-      allowDuringRestore: true,
+      passes: ["restore"],
       handler: async (request, reply) => {
         const jobId = (request.params as { jobId: string }).jobId;
         const job = /^[0-9a-f]{32}$/.test(jobId) ? await runner.get(jobId) : undefined;
         if (!job || statusFamily(job.kind) !== family) {
-          throw notFound("JobNotFound", `There is no ${family} job '${jobId.slice(0, 64)}'.`);
+          throw KeyVaultErrors.jobNotFound(family, jobId);
         }
         if (job.status === "InProgress") reply.header("retry-after", String(retryAfterSeconds));
         return toWireJob(job);

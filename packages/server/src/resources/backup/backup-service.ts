@@ -1,8 +1,13 @@
-import { badParameter, conflict } from "../../platform/errors/domain-error.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import type { JobContext, JobHandler, JobOutcome } from "../../platform/jobs/job-runner.js";
 import { JobFailure, type JobKind } from "../../platform/jobs/job-model.js";
 import { KEY_NAME_PATTERN } from "../../platform/authorization/scope.js";
 import type { Store } from "../../platform/store/store.js";
+import type { JobRepository } from "../../platform/jobs/job-repository.js";
+import type { SnapshotRepository } from "./snapshot-repository.js";
+
+/** A store with the repositories backups and restores use. */
+export type BackupStore = Store<{ snapshots: SnapshotRepository; jobs: JobRepository }>;
 import { HSM_STATE_TABLES, type HsmStateTable, type Row } from "./snapshot-repository.js";
 import { BackupKeyring, type Manifest, readBackup, writeBackup } from "./backup-format.js";
 import { type BackupLocation, parseBackupLocation } from "./backup-location.js";
@@ -23,7 +28,7 @@ interface StoredRequest {
   keyName?: string;
 }
 
-export interface BackupServiceOptions {
+export interface BackupServiceOptions<S extends BackupStore = BackupStore> {
   hsmName: string;
   localBackupRoots: string[];
   storageIdentity: { accountName: string; accountKey: string } | undefined;
@@ -34,7 +39,7 @@ export interface BackupServiceOptions {
    */
   storageBlobEndpoint?: string;
   /** Runs inside the restore's transaction, after the HSM state was replaced (e.g. re-grant configured admins). */
-  afterRestoreInTransaction: (tx: Store) => Promise<void>;
+  afterRestoreInTransaction: (tx: S) => Promise<void>;
   /** Runs after a restore committed (e.g. drop caches). */
   afterRestore: () => void;
 }
@@ -44,11 +49,11 @@ export interface BackupServiceOptions {
  * (malformed SAS, bad URI) answer 400 at once; everything that needs the storage service runs
  * in the job, whose failure carries the storage service's reason.
  */
-export class BackupService {
+export class BackupService<S extends BackupStore = BackupStore> {
   constructor(
-    private readonly store: Store,
+    private readonly store: S,
     private readonly keyring: BackupKeyring,
-    private readonly options: BackupServiceOptions,
+    private readonly options: BackupServiceOptions<S>,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -59,7 +64,7 @@ export class BackupService {
   ): Promise<StoredRequest> {
     const request: StoredRequest = { storage: body.storage, folder: body.folder, keyName: body.keyName };
     if (kind === "selectiveRestore" && (!body.keyName || !KEY_NAME_PATTERN.test(body.keyName))) {
-      throw badParameter(
+      throw KeyVaultErrors.badParameter(
         `Key name '${body.keyName ?? ""}' is not valid: use 1-127 letters, digits and hyphens.`,
       );
     }
@@ -73,10 +78,7 @@ export class BackupService {
     }
     this.credentialFor(request.storage, await this.locate(request, kind));
     if (kind === "selectiveRestore" && (await this.store.snapshots.keyExists(body.keyName as string))) {
-      throw conflict(
-        "Conflict",
-        `Key '${body.keyName}' exists in this HSM (live or deleted). Delete and purge it before restoring it from a backup.`,
-      );
+      throw KeyVaultErrors.keyExistsForSelectiveRestore(body.keyName as string);
     }
     return request;
   }
@@ -194,11 +196,11 @@ export class BackupService {
   private locate(stored: StoredRequest, kind: JobKind): Promise<BackupLocation> {
     const uri = stored.storage.storageResourceUri;
     if (!uri)
-      throw badParameter(
+      throw KeyVaultErrors.badParameter(
         "'storageResourceUri' is required: the blob container (or file: folder) of the backup.",
       );
     const folder = kind === "backup" || kind === "prebackup" ? undefined : (stored.folder ?? "");
-    if (folder === "") throw badParameter("The backup folder to restore from is required.");
+    if (folder === "") throw KeyVaultErrors.badParameter("The backup folder to restore from is required.");
     return parseBackupLocation(uri, folder, this.options.localBackupRoots);
   }
 
@@ -207,7 +209,7 @@ export class BackupService {
     if (location.kind === "local") return undefined;
     if (storage.useManagedIdentity) {
       if (!this.options.storageIdentity) {
-        throw badParameter(
+        throw KeyVaultErrors.badParameter(
           "useManagedIdentity was requested, but this HSM has no storage identity configured (storageIdentity).",
         );
       }
@@ -215,7 +217,9 @@ export class BackupService {
       return this.options.storageIdentity;
     }
     if (!storage.token)
-      throw badParameter("A SAS token ('token') is required unless useManagedIdentity is true.");
+      throw KeyVaultErrors.badParameter(
+        "A SAS token ('token') is required unless useManagedIdentity is true.",
+      );
     return { sasQuery: parseSasToken(storage.token).query };
   }
 
@@ -228,7 +232,7 @@ export class BackupService {
     const container = new URL(location.containerUrl);
     const base = endpoint.pathname.replace(/\/+$/, "");
     if (container.origin !== endpoint.origin || !container.pathname.startsWith(`${base}/`)) {
-      throw badParameter(
+      throw KeyVaultErrors.badParameter(
         `useManagedIdentity works only with this HSM's own storage account at ${endpoint.origin}${base}; the container ${container.origin}${container.pathname} is elsewhere. Give a SAS token ('token') for other storage.`,
       );
     }

@@ -1,6 +1,6 @@
 import type { Job } from "../../platform/jobs/job-model.js";
 import type { ChangeFeed } from "../../platform/store/change-feed.js";
-import type { Store } from "../../platform/store/store.js";
+import type { JobStore } from "../../platform/jobs/job-runner.js";
 
 /**
  * While a full restore runs, the HSM's contents are about to be replaced: data-plane requests
@@ -15,7 +15,7 @@ export class RestoreGate {
   #elsewhere = false;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly store?: Store) {}
+  constructor(private readonly store?: JobStore) {}
 
   observe(job: Job, phase: "started" | "finished"): void {
     if (job.kind !== "restore") return;

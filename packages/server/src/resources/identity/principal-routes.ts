@@ -26,6 +26,7 @@ const toWire = (p: StoredPrincipal) => ({
 export function registerPrincipalRoutes(routes: RouteRegistry, idp: EmbeddedIdentityProvider): void {
   const scope = () => GLOBAL_SCOPE;
   routes.authorized({
+    passes: ["activation"],
     method: "GET",
     url: "/mhsm/principals",
     operation: "Principals_List",
@@ -35,6 +36,7 @@ export function registerPrincipalRoutes(routes: RouteRegistry, idp: EmbeddedIden
     handler: async () => ({ value: (await idp.principals.list()).map(toWire) }),
   });
   routes.authorized({
+    passes: ["activation"],
     method: "POST",
     url: "/mhsm/principals",
     operation: "Principals_Create",
@@ -53,6 +55,7 @@ export function registerPrincipalRoutes(routes: RouteRegistry, idp: EmbeddedIden
     },
   });
   routes.authorized({
+    passes: ["activation"],
     method: "DELETE",
     url: "/mhsm/principals/:objectId",
     operation: "Principals_Delete",

@@ -1,8 +1,16 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { badParameter, notFound } from "../../platform/errors/domain-error.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import type { ChangeFeed } from "../../platform/store/change-feed.js";
 import type { StoredPrincipal } from "./principal-repository.js";
 import type { Store } from "../../platform/store/store.js";
+import type { RoleAssignmentRepository } from "../rbac/role-assignment-repository.js";
+import type { PrincipalRepository } from "./principal-repository.js";
+
+/** A store with the principals and role assignments (a principal's assignments go with it). */
+export type PrincipalStore = Store<{
+  principals: PrincipalRepository;
+  roleAssignments: RoleAssignmentRepository;
+}>;
 import { hashClientSecret, verifyClientSecret } from "./client-secret-hash.js";
 import { LivePrincipals } from "./live-principals.js";
 
@@ -33,7 +41,7 @@ export class PrincipalService {
   private readonly clock: () => number;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: PrincipalStore,
     private readonly options: PrincipalServiceOptions = {},
   ) {
     this.clock = options.clock ?? Date.now;
@@ -43,7 +51,9 @@ export class PrincipalService {
 
   async create(displayName: string): Promise<CreatedPrincipal> {
     if (!DISPLAY_NAME.test(displayName)) {
-      throw badParameter("Principal name must be 1-120 letters, digits, spaces and . _ @ ( ) - characters.");
+      throw KeyVaultErrors.badParameter(
+        "Principal name must be 1-120 letters, digits, spaces and . _ @ ( ) - characters.",
+      );
     }
     const principal: StoredPrincipal = {
       objectId: randomUUID(),
@@ -68,7 +78,7 @@ export class PrincipalService {
   async delete(objectId: string): Promise<StoredPrincipal> {
     const existing = await this.store.transaction(async (tx) => {
       const found = await tx.principals.get(objectId.toLowerCase());
-      if (!found) throw notFound("PrincipalNotFound", `Principal '${objectId}' was not found.`);
+      if (!found) throw KeyVaultErrors.principalNotFound(objectId);
       await tx.roleAssignments.deleteForPrincipal(found.objectId);
       await tx.principals.delete(found.objectId);
       return found;

@@ -1,6 +1,5 @@
-import { DomainError } from "../../platform/errors/domain-error.js";
-import type { Store } from "../../platform/store/store.js";
-import { deletedKeyNotFound, keyNotFound } from "./key-errors.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
+import type { KeyStore } from "./key-repository.js";
 import type { KeyLookup } from "./key-lookup.js";
 import type { KeyMaterialCache } from "./key-material-cache.js";
 import type { Deletion, KeyVersion, SoftDeleteSettings } from "./key-model.js";
@@ -19,7 +18,7 @@ export interface DeletedKey {
  */
 export class DeletedKeyService {
   constructor(
-    private readonly store: Store,
+    private readonly store: KeyStore,
     private readonly settings: SoftDeleteSettings,
     private readonly materialCache: KeyMaterialCache,
     private readonly lookup: KeyLookup,
@@ -29,7 +28,7 @@ export class DeletedKeyService {
   async delete(name: string): Promise<DeletedKey> {
     return this.changing(async (tx) => {
       const found = await tx.keys.getWithVersion(name, undefined);
-      if (!found || found.key.deletion) throw keyNotFound(name);
+      if (!found || found.key.deletion) throw KeyVaultErrors.keyNotFound(name);
       const now = this.clock();
       const deletion = { deletedAt: now, scheduledPurgeAt: now + this.settings.retentionDays * DAY_MS };
       await tx.keys.setDeletion(name, deletion);
@@ -39,7 +38,7 @@ export class DeletedKeyService {
 
   async get(name: string): Promise<DeletedKey> {
     const found = await this.store.keys.getWithVersion(name, undefined);
-    if (!found?.key.deletion) throw deletedKeyNotFound(name);
+    if (!found?.key.deletion) throw KeyVaultErrors.deletedKeyNotFound(name);
     return { version: found.version.version, deletion: found.key.deletion };
   }
 
@@ -51,14 +50,14 @@ export class DeletedKeyService {
   async recover(name: string): Promise<KeyVersion> {
     return this.changing(async (tx) => {
       const found = await tx.keys.getWithVersion(name, undefined);
-      if (!found?.key.deletion) throw deletedKeyNotFound(name);
+      if (!found?.key.deletion) throw KeyVaultErrors.deletedKeyNotFound(name);
       await tx.keys.setDeletion(name, null);
       return found.version.version;
     });
   }
 
   /** A write transaction; cached reads are dropped once it has committed (or failed). */
-  private async changing<T>(work: (tx: Store) => Promise<T>): Promise<T> {
+  private async changing<T>(work: (tx: KeyStore) => Promise<T>): Promise<T> {
     try {
       return await this.store.transaction(work);
     } finally {
@@ -70,14 +69,9 @@ export class DeletedKeyService {
   async purge(name: string): Promise<void> {
     await this.changing(async (tx) => {
       const key = await tx.keys.getKey(name);
-      if (!key?.deletion) throw deletedKeyNotFound(name);
+      if (!key?.deletion) throw KeyVaultErrors.deletedKeyNotFound(name);
       if (this.settings.purgeProtection && this.clock() < key.deletion.scheduledPurgeAt) {
-        throw new DomainError(
-          "Forbidden",
-          "Forbidden",
-          `Operation "purge" is not allowed because purge protection is enabled on this HSM. The key is purged automatically at its scheduled purge date (${new Date(key.deletion.scheduledPurgeAt).toISOString()}).`,
-          "PurgeProtectionEnabled",
-        );
+        throw KeyVaultErrors.purgeProtected(key.deletion.scheduledPurgeAt);
       }
       await tx.keys.purge(name);
     });

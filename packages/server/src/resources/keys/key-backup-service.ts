@@ -1,8 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { z } from "zod";
-import { badParameter, conflict } from "../../platform/errors/domain-error.js";
-import type { Store } from "../../platform/store/store.js";
-import { keyNotFound, nameHeldByDeletedKey } from "./key-errors.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
+import type { KeyStore } from "./key-repository.js";
 import type { KeyLookup } from "./key-lookup.js";
 import type { KeyVersion, RotationPolicy } from "./key-model.js";
 
@@ -55,7 +54,7 @@ export class KeyBackupService {
 
   /** `backupKey`: 32 bytes derived from the domain key for this one purpose. */
   constructor(
-    private readonly store: Store,
+    private readonly store: KeyStore,
     private readonly lookup: KeyLookup,
     backupKey: Buffer,
   ) {
@@ -64,7 +63,7 @@ export class KeyBackupService {
 
   async backup(name: string): Promise<Buffer> {
     const key = await this.store.keys.getKey(name);
-    if (!key || key.deletion) throw keyNotFound(name);
+    if (!key || key.deletion) throw KeyVaultErrors.keyNotFound(name);
     const versions = await this.store.keys.listVersions(name);
     const payload = {
       kind: "mhsm-key-backup",
@@ -93,12 +92,9 @@ export class KeyBackupService {
     if (!current) throw invalidBlob();
     await this.store.transaction(async (tx) => {
       const existing = await tx.keys.getKey(name);
-      if (existing?.deletion) throw nameHeldByDeletedKey(name);
+      if (existing?.deletion) throw KeyVaultErrors.keyNameHeldByDeletedKey(name);
       if (existing) {
-        throw conflict(
-          "Conflict",
-          `Key ${name} already exists; a backup is restored only under a free name.`,
-        );
+        throw KeyVaultErrors.keyRestoreNameTaken(name);
       }
       for (const entry of payload.versions) {
         const { material, ...version } = entry;
@@ -156,6 +152,6 @@ export class KeyBackupService {
 }
 
 const invalidBlob = () =>
-  badParameter(
+  KeyVaultErrors.badParameter(
     "The backup blob is not valid: it was changed, or it was made by an HSM with another security domain.",
   );

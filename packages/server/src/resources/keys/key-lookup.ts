@@ -1,5 +1,5 @@
 import type { ChangeFeed } from "../../platform/store/change-feed.js";
-import type { Store } from "../../platform/store/store.js";
+import type { KeyStore } from "./key-repository.js";
 import type { KeyRecord, SealedKeyVersion } from "./key-repository.js";
 
 export type FoundKey = { key: KeyRecord; version: SealedKeyVersion } | undefined;
@@ -17,7 +17,7 @@ export class KeyLookup {
   #changes: ChangeFeed | undefined;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: KeyStore,
     private readonly maxAgeMs = 1000,
     private readonly maxEntries = 10_000,
     private readonly clock: () => number = Date.now,

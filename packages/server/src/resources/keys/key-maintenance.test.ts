@@ -7,7 +7,8 @@ import { after, before, describe, it } from "node:test";
 import { Barrier } from "../../platform/barrier/barrier.js";
 import { DomainError } from "../../platform/errors/domain-error.js";
 import { openSqliteDatabase } from "../../platform/store/sqlite-database.js";
-import { Store } from "../../platform/store/store.js";
+import { TransactionRunner } from "../../platform/store/store.js";
+import { KeyRepository, type KeyStore } from "./key-repository.js";
 import { DeletedKeyService } from "./deleted-key-service.js";
 import { KeyLookup } from "./key-lookup.js";
 import { KeyMaintenance } from "./key-maintenance.js";
@@ -24,7 +25,7 @@ const DAY = 86_400_000;
  */
 describe("key maintenance: scheduled rotation and purge of expired deleted keys", () => {
   let dir: string;
-  let store: Store;
+  let store: KeyStore;
   let now = Date.UTC(2025, 0, 1);
   const clock = () => now;
   const errors: unknown[] = [];
@@ -46,10 +47,10 @@ describe("key maintenance: scheduled rotation and purge of expired deleted keys"
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "mhsm-maintenance-"));
-    store = await Store.open(
-      openSqliteDatabase(join(dir, "test.db")),
-      Barrier.fromDomainKey(randomBytes(32)),
-    );
+    const barrier = Barrier.fromDomainKey(randomBytes(32));
+    store = await TransactionRunner.open(openSqliteDatabase(join(dir, "test.db")), "sqlite", (db) => ({
+      keys: new KeyRepository(db, barrier),
+    }));
     const cache = new KeyMaterialCache(store.keys);
     const lookup = new KeyLookup(store, 1000, 100, clock);
     keys = new KeyService(store, lookup, clock);
@@ -121,7 +122,7 @@ describe("key maintenance: scheduled rotation and purge of expired deleted keys"
     await deleted.delete("doomed");
     await assert.rejects(
       deleted.purge("doomed"),
-      (error: unknown) => error instanceof DomainError && error.kind === "Forbidden",
+      (error: unknown) => error instanceof DomainError && error.code === "Forbidden",
     );
     now += 7 * DAY - 1;
     assert.deepEqual((await maintenance.runOnce()).purged, []);
@@ -130,7 +131,7 @@ describe("key maintenance: scheduled rotation and purge of expired deleted keys"
     assert.deepEqual((await maintenance.runOnce()).purged, ["doomed"]);
     await assert.rejects(
       deleted.get("doomed"),
-      (error: unknown) => error instanceof DomainError && error.kind === "NotFound",
+      (error: unknown) => error instanceof DomainError && error.code === "KeyNotFound",
     );
     assert.equal(await store.keys.getKey("doomed"), undefined);
     // The name is free again.

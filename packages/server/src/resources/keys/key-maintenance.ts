@@ -3,7 +3,7 @@ import type { KeyRecord } from "./key-repository.js";
 import type { KeyNearExpiryNotices } from "./key-notices.js";
 import type { KeyService } from "./key-service.js";
 import { nearExpiryNoticeAt, rotationDueAt } from "./rotation-policy.js";
-import type { Store } from "../../platform/store/store.js";
+import type { KeyStore } from "./key-repository.js";
 
 export interface MaintenanceReport {
   rotated: string[];
@@ -24,7 +24,7 @@ export class KeyMaintenance {
   #running: Promise<MaintenanceReport> | undefined;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: KeyStore,
     private readonly keys: KeyService,
     private readonly deletedKeys: DeletedKeyService,
     private readonly onError: (message: string, error: unknown) => void,

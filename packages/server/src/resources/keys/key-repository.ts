@@ -1,3 +1,4 @@
+import type { Store } from "../../platform/store/store.js";
 import { type ExpressionBuilder, type Kysely, sql } from "kysely";
 import type { Barrier } from "../../platform/barrier/barrier.js";
 import type { Database, KeyTable, KeyVersionTable } from "../../platform/store/schema.js";
@@ -336,3 +337,6 @@ function toKeyVersion(row: KeyVersionTable): KeyVersion {
 function toSealedVersion(row: KeyVersionTable): SealedKeyVersion {
   return { version: toKeyVersion(row), materialSealed: row.material_sealed };
 }
+
+/** A store with the keys repository: what the keys services need. */
+export type KeyStore = Store<{ keys: KeyRepository }>;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import type { Store } from "../../platform/store/store.js";
-import { keyNotFound, nameHeldByDeletedKey } from "./key-errors.js";
+import type { KeyStore } from "./key-repository.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import { generateKeyMaterial } from "./key-generation.js";
 import { type KeyMaterial, publicPartsOf, serializeMaterial, shapeOf } from "./key-material.js";
 import type { KeyShape, KeyVersion, RotationPolicy } from "./key-model.js";
@@ -24,7 +24,7 @@ export const newVersionId = () => randomBytes(16).toString("hex");
  */
 export class KeyService {
   constructor(
-    private readonly store: Store,
+    private readonly store: KeyStore,
     private readonly lookup: KeyLookup,
     private readonly clock: () => number = Date.now,
     private readonly newVersion: () => string = newVersionId,
@@ -45,7 +45,7 @@ export class KeyService {
   /** A version of a live key: the current one unless `version` is given. */
   async get(name: string, version?: string): Promise<SealedKeyVersion> {
     const found = await this.lookup.get(name, version || undefined);
-    if (!found || found.key.deletion) throw keyNotFound(name, version);
+    if (!found || found.key.deletion) throw KeyVaultErrors.keyNotFound(name, version);
     return found.version;
   }
 
@@ -57,7 +57,7 @@ export class KeyService {
 
   async listVersions(name: string): Promise<KeyVersion[]> {
     const key = await this.store.keys.getKey(name);
-    if (!key || key.deletion) throw keyNotFound(name);
+    if (!key || key.deletion) throw KeyVaultErrors.keyNotFound(name);
     return (await this.store.keys.listVersions(name)).map((sealed) => sealed.version);
   }
 
@@ -70,7 +70,7 @@ export class KeyService {
     refuseReleaseSettings(properties);
     return this.changing(async (tx) => {
       const found = await tx.keys.getWithVersion(name, version || undefined);
-      if (!found || found.key.deletion) throw keyNotFound(name, version);
+      if (!found || found.key.deletion) throw KeyVaultErrors.keyNotFound(name, version);
       const current = found.version.version;
       const keyOps =
         properties.keyOps === undefined
@@ -104,7 +104,7 @@ export class KeyService {
    */
   async rotate(name: string, onlyIfCurrent?: string): Promise<KeyVersion | undefined> {
     const found = await this.store.keys.getWithVersion(name, undefined);
-    if (!found || found.key.deletion) throw keyNotFound(name);
+    if (!found || found.key.deletion) throw KeyVaultErrors.keyNotFound(name);
     const current = found.version.version;
     if (onlyIfCurrent !== undefined && current.version !== onlyIfCurrent) return undefined;
     const material = await generateKeyMaterial(current.shape);
@@ -118,7 +118,7 @@ export class KeyService {
 
   async getRotationPolicy(name: string): Promise<RotationPolicy | null> {
     const key = await this.store.keys.getKey(name);
-    if (!key || key.deletion) throw keyNotFound(name);
+    if (!key || key.deletion) throw KeyVaultErrors.keyNotFound(name);
     return key.rotationPolicy;
   }
 
@@ -126,7 +126,7 @@ export class KeyService {
     const validated = validateRotationPolicy(input);
     return this.changing(async (tx) => {
       const key = await tx.keys.getKey(name);
-      if (!key || key.deletion) throw keyNotFound(name);
+      if (!key || key.deletion) throw KeyVaultErrors.keyNotFound(name);
       const now = this.clock();
       const policy: RotationPolicy = {
         ...validated,
@@ -139,7 +139,7 @@ export class KeyService {
   }
 
   /** A write transaction; cached reads are dropped once it has committed (or failed). */
-  private async changing<T>(work: (tx: Store) => Promise<T>): Promise<T> {
+  private async changing<T>(work: (tx: KeyStore) => Promise<T>): Promise<T> {
     try {
       return await this.store.transaction(work);
     } finally {
@@ -194,7 +194,7 @@ export class KeyService {
     try {
       const added = await this.changing(async (tx) => {
         const key = await tx.keys.getKey(name);
-        if (key?.deletion) throw nameHeldByDeletedKey(name);
+        if (key?.deletion) throw KeyVaultErrors.keyNameHeldByDeletedKey(name);
         // A scheduled rotation that lost a race with another one adds nothing.
         if (replacing !== undefined && key?.currentVersion !== replacing) return false;
         // A new version of an existing key carries the key's own spelling of its name.

@@ -1,6 +1,6 @@
 import { deriveKey } from "../../platform/barrier/barrier.js";
 import type { ChangeFeed } from "../../platform/store/change-feed.js";
-import type { Store } from "../../platform/store/store.js";
+import type { KeyStore } from "./key-repository.js";
 import { availableParallelism } from "node:os";
 import { RsaSignerPool } from "./crypto/rsa-signer-pool.js";
 import { InlineRsaSigner, type RsaSigner } from "./crypto/rsa-signer.js";
@@ -34,7 +34,7 @@ export interface KeysModule {
 }
 
 export interface KeysModuleParts {
-  store: Store;
+  store: KeyStore;
   domainKey: Buffer;
   settings: KeysSettings;
   onError: (message: string, error: unknown) => void;

@@ -1,3 +1,6 @@
+import type { GrantSource } from "../../platform/authorization/rbac-engine.js";
+import type { Store } from "../../platform/store/store.js";
+import type { RoleDefinitionRepository } from "./role-definition-repository.js";
 import type { Kysely } from "kysely";
 import type { RoleAssignment } from "../../platform/authorization/models.js";
 import type { Database, RoleAssignmentTable } from "../../platform/store/schema.js";
@@ -95,5 +98,19 @@ function toModel(row: RoleAssignmentTable): RoleAssignment {
     scope: row.scope,
     roleDefinitionName: row.role_definition_name,
     principalId: row.principal_id,
+  };
+}
+
+/** A store with the RBAC repositories: role definitions and role assignments. */
+export type RbacStore = Store<{
+  roleDefinitions: RoleDefinitionRepository;
+  roleAssignments: RoleAssignmentRepository;
+}>;
+
+/** The RBAC engine's view of the store: who holds which role, and the custom roles. */
+export function grantSourceOf(store: RbacStore): GrantSource {
+  return {
+    assignmentsOf: (principalId) => store.roleAssignments.listForPrincipal(principalId),
+    customRole: (name) => store.roleDefinitions.get(name),
   };
 }

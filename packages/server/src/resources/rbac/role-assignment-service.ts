@@ -8,8 +8,9 @@ import {
   scopeAndAncestors,
   scopeCovers,
 } from "../../platform/authorization/scope.js";
-import { DomainError, badParameter, conflict, notFound } from "../../platform/errors/domain-error.js";
-import type { Store } from "../../platform/store/store.js";
+import { DomainError } from "../../platform/errors/domain-error.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
+import type { RbacStore } from "./role-assignment-repository.js";
 import { isGuid } from "../../platform/errors/guid.js";
 import type { RoleDefinitionService } from "./role-definition-service.js";
 
@@ -26,7 +27,7 @@ export interface RoleAssignmentLimits {
 
 export class RoleAssignmentService {
   constructor(
-    private readonly store: Store,
+    private readonly store: RbacStore,
     private readonly rbac: RbacEngine,
     private readonly definitions: RoleDefinitionService,
     private readonly limits: RoleAssignmentLimits,
@@ -56,7 +57,7 @@ export class RoleAssignmentService {
 
   async get(scope: string, name: string): Promise<RoleAssignment> {
     const assignment = isGuid(name) ? await this.store.roleAssignments.get(name.toLowerCase()) : undefined;
-    if (!assignment || assignment.scope !== scope) throw assignmentNotFound(name);
+    if (!assignment || assignment.scope !== scope) throw KeyVaultErrors.roleAssignmentNotFound(name);
     return assignment;
   }
 
@@ -65,24 +66,21 @@ export class RoleAssignmentService {
     name: string,
     input: { roleDefinitionId: string; principalId: string },
   ): Promise<RoleAssignment> {
-    if (!isGuid(name)) throw badParameter("Role assignment name must be a GUID.");
+    if (!isGuid(name)) throw KeyVaultErrors.badParameter("Role assignment name must be a GUID.");
     if (!isGuid(input.principalId)) {
-      throw badParameter(
+      throw KeyVaultErrors.badParameter(
         `Principal id '${input.principalId}' is not valid: it must be an object id (a GUID).`,
       );
     }
     const definitionName = parseRoleDefinitionId(input.roleDefinitionId);
     const definition = await this.definitions.get(definitionName).catch((error: unknown) => {
-      if (error instanceof DomainError && error.kind === "NotFound") {
-        throw badParameter(
-          `The role definition '${input.roleDefinitionId}' does not exist.`,
-          "RoleDefinitionDoesNotExist",
-        );
+      if (error instanceof DomainError && error.code === "RoleDefinitionNotFound") {
+        throw KeyVaultErrors.roleDefinitionDoesNotExist(input.roleDefinitionId);
       }
       throw error;
     });
     if (!definition.assignableScopes.some((assignable) => scopeCovers(assignable, scope))) {
-      throw badParameter(
+      throw KeyVaultErrors.badParameter(
         `Role '${definition.roleName}' cannot be assigned at scope '${scope}'; its assignable scopes are ${definition.assignableScopes.join(", ")}.`,
       );
     }
@@ -94,13 +92,15 @@ export class RoleAssignmentService {
     };
     await this.store.transaction(async (tx) => {
       if (await tx.roleAssignments.get(assignment.name)) {
-        throw conflict("RoleAssignmentExists", `A role assignment named '${name}' already exists.`);
+        throw KeyVaultErrors.roleAssignmentExists(name);
       }
       const same = await tx.roleAssignments.findGrant(scope, definition.name, assignment.principalId);
       if (same) {
-        throw conflict(
-          "RoleAssignmentExists",
-          `The role assignment already exists: principal '${input.principalId}' has role '${definition.roleName}' at scope '${scope}' (assignment '${same.name}').`,
+        throw KeyVaultErrors.roleAssignmentGrantExists(
+          input.principalId,
+          definition.roleName,
+          scope,
+          same.name,
         );
       }
       await this.checkLimit(tx, scope);
@@ -113,7 +113,7 @@ export class RoleAssignmentService {
   async delete(scope: string, name: string): Promise<RoleAssignment> {
     const deleted = await this.store.transaction(async (tx) => {
       const existing = isGuid(name) ? await tx.roleAssignments.get(name.toLowerCase()) : undefined;
-      if (!existing || existing.scope !== scope) throw assignmentNotFound(name);
+      if (!existing || existing.scope !== scope) throw KeyVaultErrors.roleAssignmentNotFound(name);
       await tx.roleAssignments.delete(existing.name);
       return existing;
     });
@@ -142,17 +142,13 @@ export class RoleAssignmentService {
     this.rbac.invalidate();
   }
 
-  private async checkLimit(tx: Store, scope: string): Promise<void> {
+  private async checkLimit(tx: RbacStore, scope: string): Promise<void> {
     const keyLevel = isKeyScope(scope);
     const limit = keyLevel ? this.limits.roleAssignmentsPerKeyScope : this.limits.roleAssignmentsAtHsmScope;
     const count = await tx.roleAssignments.countAtScopes(keyLevel ? [scope] : [GLOBAL_SCOPE, KEYS_SCOPE]);
     if (count >= limit) {
       const where = keyLevel ? `key scope '${scope}'` : "HSM scope ('/' and '/keys')";
-      throw new DomainError(
-        "LimitExceeded",
-        "RoleAssignmentLimitExceeded",
-        `There are already ${count} role assignments at ${where}, the most allowed (${limit}).`,
-      );
+      throw KeyVaultErrors.roleAssignmentLimitExceeded(count, where, limit);
     }
   }
 }
@@ -161,7 +157,7 @@ export class RoleAssignmentService {
 export function parseRoleDefinitionId(id: string): string {
   const match = /(?:^|\/roleDefinitions\/)([0-9a-fA-F-]{36})\/?$/.exec(id.trim());
   if (!match || !isGuid(match[1] as string)) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       `The role definition id '${id}' is not valid. Expected 'Microsoft.KeyVault/providers/Microsoft.Authorization/roleDefinitions/{GUID}'.`,
     );
   }
@@ -169,6 +165,3 @@ export function parseRoleDefinitionId(id: string): string {
 }
 
 export const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-const assignmentNotFound = (name: string) =>
-  notFound("RoleAssignmentNotFound", `Role assignment '${name}' was not found at this scope.`);

@@ -7,8 +7,8 @@ import { DATA_ACTION_PATTERN } from "../../platform/authorization/data-actions.j
 import type { Permission, RoleDefinition } from "../../platform/authorization/models.js";
 import type { RbacEngine } from "../../platform/authorization/rbac-engine.js";
 import { GLOBAL_SCOPE, KEYS_SCOPE } from "../../platform/authorization/scope.js";
-import { DomainError, badParameter, conflict, notFound } from "../../platform/errors/domain-error.js";
-import type { Store } from "../../platform/store/store.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
+import type { RbacStore } from "./role-assignment-repository.js";
 import { isGuid } from "../../platform/errors/guid.js";
 
 /** What a caller may say about a custom role (the wire's `properties`, already shape-checked). */
@@ -29,7 +29,7 @@ const MAX_ACTIONS_PER_LIST = 100;
 
 export class RoleDefinitionService {
   constructor(
-    private readonly store: Store,
+    private readonly store: RbacStore,
     private readonly rbac: RbacEngine,
     private readonly limits: RoleDefinitionLimits,
     private readonly clock: () => number = Date.now,
@@ -51,7 +51,7 @@ export class RoleDefinitionService {
     const key = name.toLowerCase();
     const definition =
       builtInRole(key) ?? (isGuid(key) ? await this.store.roleDefinitions.get(key) : undefined);
-    if (!definition) throw notFound("RoleDefinitionNotFound", `Role definition '${name}' was not found.`);
+    if (!definition) throw KeyVaultErrors.roleDefinitionNotFound(name);
     return definition;
   }
 
@@ -67,11 +67,7 @@ export class RoleDefinitionService {
       }
       const count = await tx.roleDefinitions.count();
       if (count >= this.limits.customRoleDefinitions) {
-        throw new DomainError(
-          "LimitExceeded",
-          "RoleDefinitionLimitExceeded",
-          `The HSM already has ${count} custom role definitions, the most it allows (${this.limits.customRoleDefinitions}). Delete one before creating another.`,
-        );
+        throw KeyVaultErrors.roleDefinitionLimitExceeded(count, this.limits.customRoleDefinitions);
       }
       await tx.roleDefinitions.insert(definition, now);
       return definition;
@@ -85,13 +81,10 @@ export class RoleDefinitionService {
     const key = checkCustomName(name);
     const deleted = await this.store.transaction(async (tx) => {
       const existing = await tx.roleDefinitions.get(key);
-      if (!existing) throw notFound("RoleDefinitionNotFound", `Role definition '${name}' was not found.`);
+      if (!existing) throw KeyVaultErrors.roleDefinitionNotFound(name);
       const inUse = await tx.roleAssignments.countForRoleDefinition(key);
       if (inUse > 0) {
-        throw conflict(
-          "RoleDefinitionHasAssignments",
-          `Role definition '${name}' is used by ${inUse} role assignment(s). Delete them before deleting the role definition.`,
-        );
+        throw KeyVaultErrors.roleDefinitionHasAssignments(name, inUse);
       }
       await tx.roleDefinitions.delete(key);
       return existing;
@@ -102,26 +95,27 @@ export class RoleDefinitionService {
 }
 
 function checkCustomName(name: string): string {
-  if (!isGuid(name)) throw badParameter("Role definition name must be a GUID.");
+  if (!isGuid(name)) throw KeyVaultErrors.badParameter("Role definition name must be a GUID.");
   if (isBuiltInRoleName(name)) {
-    throw badParameter("Cannot re-use the name/GUID matching that of a built-in role.");
+    throw KeyVaultErrors.badParameter("Cannot re-use the name/GUID matching that of a built-in role.");
   }
   return name.toLowerCase();
 }
 
 function validateDefinition(name: string, input: RoleDefinitionInput): RoleDefinition {
   if (input.type != null && input.type !== "CustomRole") {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       `Role definition type '${input.type}' cannot be set; custom role definitions are of type 'CustomRole'.`,
     );
   }
   const roleName = input.roleName ?? "";
-  if (roleName.length > 512) throw badParameter("Role name must be at most 512 characters.");
+  if (roleName.length > 512) throw KeyVaultErrors.badParameter("Role name must be at most 512 characters.");
   const description = input.description ?? "";
-  if (description.length > 2048) throw badParameter("Role description must be at most 2048 characters.");
+  if (description.length > 2048)
+    throw KeyVaultErrors.badParameter("Role description must be at most 2048 characters.");
   const permissions = (input.permissions ?? []).map(validatePermission);
   if (permissions.length > MAX_PERMISSIONS) {
-    throw badParameter(`A role definition holds at most ${MAX_PERMISSIONS} permissions.`);
+    throw KeyVaultErrors.badParameter(`A role definition holds at most ${MAX_PERMISSIONS} permissions.`);
   }
   const assignableScopes = validateAssignableScopes(input.assignableScopes);
   return { name, roleName, description, roleType: "CustomRole", permissions, assignableScopes };
@@ -131,7 +125,7 @@ function validatePermission(input: Partial<Record<keyof Permission, string[] | n
   const actions = input.actions ?? [];
   const notActions = input.notActions ?? [];
   if (actions.length > 0 || notActions.length > 0) {
-    throw badParameter(
+    throw KeyVaultErrors.badParameter(
       "Managed HSM role definitions grant data actions only: 'actions' and 'notActions' must be empty.",
     );
   }
@@ -145,11 +139,11 @@ function validatePermission(input: Partial<Record<keyof Permission, string[] | n
 
 function validateDataActions(actions: string[], field: string): string[] {
   if (actions.length > MAX_ACTIONS_PER_LIST) {
-    throw badParameter(`'${field}' holds at most ${MAX_ACTIONS_PER_LIST} entries.`);
+    throw KeyVaultErrors.badParameter(`'${field}' holds at most ${MAX_ACTIONS_PER_LIST} entries.`);
   }
   for (const action of actions) {
     if (!DATA_ACTION_PATTERN.test(action)) {
-      throw badParameter(`'${action}' in '${field}' is not a valid data action.`);
+      throw KeyVaultErrors.badParameter(`'${action}' in '${field}' is not a valid data action.`);
     }
   }
   return [...new Set(actions)];
@@ -160,7 +154,7 @@ function validateAssignableScopes(scopes: string[] | null | undefined): string[]
   const canonical = scopes.map((scope) => {
     const trimmed = scope.replace(/\/+$/, "") || GLOBAL_SCOPE;
     if (trimmed !== GLOBAL_SCOPE && trimmed !== KEYS_SCOPE) {
-      throw badParameter(
+      throw KeyVaultErrors.badParameter(
         `Assignable scope '${scope}' is not valid. Valid assignable scopes are '/' and '/keys'.`,
       );
     }

@@ -29,6 +29,7 @@ export function registerSecurityDomainRoutes(
   };
 
   routes.authorized({
+    passes: ["activation"],
     method: "POST",
     url: "/securitydomain/download",
     operation: "HSMSecurityDomain_Download",
@@ -41,6 +42,7 @@ export function registerSecurityDomainRoutes(
     },
   });
   routes.authorized({
+    passes: ["activation"],
     method: "GET",
     url: "/securitydomain/download/pending",
     operation: "HSMSecurityDomain_DownloadPending",
@@ -49,6 +51,7 @@ export function registerSecurityDomainRoutes(
     handler: () => service.status("download"),
   });
   routes.authorized({
+    passes: ["activation"],
     method: "GET",
     url: "/securitydomain/upload",
     operation: "HSMSecurityDomain_TransferKey",
@@ -57,6 +60,7 @@ export function registerSecurityDomainRoutes(
     handler: () => service.transferKey(),
   });
   routes.authorized({
+    passes: ["activation"],
     method: "POST",
     url: "/securitydomain/upload",
     operation: "HSMSecurityDomain_Upload",
@@ -69,6 +73,7 @@ export function registerSecurityDomainRoutes(
     },
   });
   routes.authorized({
+    passes: ["activation"],
     method: "GET",
     url: "/securitydomain/upload/pending",
     operation: "HSMSecurityDomain_UploadPending",

@@ -1,3 +1,4 @@
+import type { Store } from "../../platform/store/store.js";
 import type { Kysely } from "kysely";
 import type { Database } from "../../platform/store/schema.js";
 
@@ -22,3 +23,6 @@ export class SettingRepository {
     await this.db.deleteFrom("settings").execute();
   }
 }
+
+/** A store with the settings repository. */
+export type SettingStore = Store<{ settings: SettingRepository }>;

@@ -1,5 +1,5 @@
-import { badParameter, notFound } from "../../platform/errors/domain-error.js";
-import type { Store } from "../../platform/store/store.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
+import type { SettingStore } from "./setting-repository.js";
 
 export type SettingType = "boolean";
 
@@ -25,7 +25,7 @@ const DEFINITIONS: Record<string, SettingDefinition> = {
 
 export class SettingService {
   constructor(
-    private readonly store: Store,
+    private readonly store: SettingStore,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -56,10 +56,7 @@ export class SettingService {
 function definitionOf(name: string): [string, SettingDefinition] {
   const entry = Object.entries(DEFINITIONS).find(([known]) => known.toLowerCase() === name.toLowerCase());
   if (!entry) {
-    throw notFound(
-      "SettingNotFound",
-      `Setting '${name.slice(0, 100)}' does not exist. Settings of this HSM: ${Object.keys(DEFINITIONS).join(", ")}.`,
-    );
+    throw KeyVaultErrors.settingNotFound(name, Object.keys(DEFINITIONS));
   }
   return entry;
 }
@@ -67,7 +64,7 @@ function definitionOf(name: string): [string, SettingDefinition] {
 function normalize(name: string, definition: SettingDefinition, value: string): string {
   const lower = value.trim().toLowerCase();
   if (definition.type === "boolean" && (lower === "true" || lower === "false")) return lower;
-  throw badParameter(
+  throw KeyVaultErrors.badParameter(
     `The value '${value.slice(0, 100)}' is not valid for setting '${name}': it must be 'true' or 'false'.`,
   );
 }

@@ -19,6 +19,13 @@ const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
 /**
+ * A value the barrier sealed. The store's sealed columns have this type (platform/store/schema.ts)
+ * and only `seal` makes one, so a repository cannot write a secret into them unsealed: the
+ * barrier wraps storage for every repository that keeps one, whether or not it remembers to.
+ */
+export type Sealed = string & { readonly __sealedByTheBarrier: unique symbol };
+
+/**
  * Not a Key Vault answer: a sealed value that does not open, or a barrier without its key. Callers
  * that can say more catch it (node-key.ts); anywhere else it is an internal error (500).
  */
@@ -71,14 +78,16 @@ export class Barrier {
     this.#key = deriveKey(key, PURPOSE[this.kind]);
   }
 
-  seal(plaintext: Buffer | string, recordIdentity: string): string {
+  seal(plaintext: Buffer | string, recordIdentity: string): Sealed {
     const key = this.#requireKey();
     const nonce = randomBytes(NONCE_BYTES);
     const cipher = createCipheriv("aes-256-gcm", key, nonce);
     cipher.setAAD(Buffer.from(recordIdentity, "utf8"));
     const data = typeof plaintext === "string" ? Buffer.from(plaintext, "utf8") : plaintext;
     const body = Buffer.concat([cipher.update(data), cipher.final()]);
-    return Buffer.concat([Buffer.of(FORMAT_VERSION), nonce, body, cipher.getAuthTag()]).toString("base64url");
+    return Buffer.concat([Buffer.of(FORMAT_VERSION), nonce, body, cipher.getAuthTag()]).toString(
+      "base64url",
+    ) as Sealed;
   }
 
   open(sealed: string, recordIdentity: string): Buffer {

@@ -1,3 +1,4 @@
+import type { Sealed } from "../barrier/barrier.js";
 /**
  * Table shapes as Kysely sees them. Column types are chosen to mean the same on SQLite and
  * PostgreSQL: text, and bigint for unix-millisecond timestamps (read back through Number()).
@@ -12,7 +13,7 @@ export interface PrincipalTable {
   client_id: string;
   display_name: string;
   /** scrypt hash of the client secret, itself sealed by the barrier. */
-  secret_hash_sealed: string;
+  secret_hash_sealed: Sealed;
   created_at: number | string;
 }
 
@@ -59,7 +60,7 @@ export interface KeyVersionTable {
   shape: string;
   /** JSON: the public JWK members (n, e / crv, x, y); "{}" for oct keys. */
   public_key: string;
-  material_sealed: string;
+  material_sealed: Sealed;
   /** JSON: KeyOperation[] */
   key_ops: string;
   enabled: number | string;
@@ -91,7 +92,7 @@ export interface JobTable {
   end_time: number | string | null;
   result_uri: string | null;
   /** The request's parameters (including any SAS token), sealed by the barrier. */
-  request_sealed: string;
+  request_sealed: Sealed;
   /** 1 for jobs that hold the HSM's one backup-or-restore slot. */
   exclusive: number | string;
   created_by: string;

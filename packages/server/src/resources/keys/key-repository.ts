@@ -1,6 +1,6 @@
 import type { Store } from "../../platform/store/store.js";
 import { type ExpressionBuilder, type Kysely, sql } from "kysely";
-import type { Barrier } from "../../platform/barrier/barrier.js";
+import type { Barrier, Sealed } from "../../platform/barrier/barrier.js";
 import type { Database, KeyTable, KeyVersionTable } from "../../platform/store/schema.js";
 import type {
   Deletion,
@@ -170,7 +170,7 @@ export class KeyRepository {
     await this.insertSealedVersion(version, this.barrier.seal(material, materialIdentity(version)));
   }
 
-  async insertSealedVersion(version: KeyVersion, materialSealed: string): Promise<void> {
+  private async insertSealedVersion(version: KeyVersion, materialSealed: Sealed): Promise<void> {
     await this.db
       .insertInto("key_versions")
       .values({

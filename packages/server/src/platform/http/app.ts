@@ -12,7 +12,7 @@ import type { AuditLog } from "../audit/audit-log.js";
 import { TokenRejectedError, type TokenVerifier } from "../auth/token-verifier.js";
 import type { RbacEngine } from "../authorization/rbac-engine.js";
 import type { DomainError } from "../errors/domain-error.js";
-import { KeyVaultErrors } from "../errors/key-vault-errors.js";
+import { type KeyVaultErrorCode, KeyVaultErrors } from "../errors/key-vault-errors.js";
 import { loggableError } from "../logging/loggable-error.js";
 import { checkApiVersion } from "./api-version.js";
 import { installNodeLevelAnswers, keyVaultClientErrorHandler } from "./client-errors.js";
@@ -59,7 +59,7 @@ const FORM_ENCODED_OPERATIONS = new Set(["IdentityProvider_Token"]);
 const ROUTED_METHODS = new Set(["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"]);
 
 /** Key Vault error codes for the 4xx statuses the framework itself may produce. */
-const CODE_OF_STATUS: Record<number, [string, string]> = {
+const CODE_OF_STATUS: Record<number, [KeyVaultErrorCode, string]> = {
   400: ["BadParameter", "The request is not valid."],
   404: ["NotFound", "The requested path does not exist on this HSM."],
   405: ["MethodNotAllowed", "The request method is not supported on this path."],
@@ -100,7 +100,7 @@ export function createHttpApp(deps: HttpDependencies): {
     frameworkErrors: (error, request, reply) => {
       setCommonHeaders(request, reply);
       const status = error.code === "FST_ERR_MAX_PARAM_LENGTH" ? 414 : 400;
-      const [code, message] = CODE_OF_STATUS[status] as [string, string];
+      const [code, message] = CODE_OF_STATUS[status] as [KeyVaultErrorCode, string];
       return sendKeyVaultError(request, reply, status, code, message);
     },
     bodyLimit: deps.bodyLimitBytes,
@@ -176,7 +176,7 @@ export function createHttpApp(deps: HttpDependencies): {
   function challenge(
     request: FastifyRequest,
     reply: FastifyReply,
-    code: string,
+    code: KeyVaultErrorCode,
     message: string,
     error?: string,
   ) {

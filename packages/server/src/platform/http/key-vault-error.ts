@@ -1,13 +1,17 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { DomainError } from "../errors/domain-error.js";
-import { KeyVaultErrors, statusOf } from "../errors/key-vault-errors.js";
+import { type KeyVaultErrorCode, KeyVaultErrors, statusOf } from "../errors/key-vault-errors.js";
 
-/** The Key Vault error body: {"error":{"code","message","innererror"}}, message ending with the activity id. */
+/**
+ * The Key Vault error body: {"error":{"code","message","innererror"}}, message ending with the
+ * activity id. `code` is a catalog code (platform/errors/key-vault-errors.ts), so no answer can
+ * carry a code the catalog does not list.
+ */
 export function sendKeyVaultError(
   request: FastifyRequest,
   reply: FastifyReply,
   status: number,
-  code: string,
+  code: KeyVaultErrorCode,
   message: string,
   innerCode?: string,
 ): FastifyReply {

@@ -133,7 +133,14 @@ describe("keys: a Notify lifetime action sends KeyNearExpiry to the events webho
     });
     assert.equal(event.dataVersion, "1");
     assert.equal(event.metadataVersion, "1");
-    assert.match(server.output(), /key expiring-soon version [0-9a-f]{32} expires at .*KeyNearExpiry/);
+    // The server logs the notice once the webhook has taken it, which is after the test saw it.
+    await waitFor(
+      () => /key expiring-soon version [0-9a-f]{32} expires at .*KeyNearExpiry/.test(server.output()),
+      {
+        what: "the near-expiry notice in the server's log",
+        timeoutMs: 10_000,
+      },
+    );
   });
 
   it("does not repeat it, nor notify a key whose expiry is further away, nor log the webhook's secret", async () => {

@@ -44,7 +44,7 @@ export interface KeysModuleParts {
   notices?: KeyNearExpiryNotices | undefined;
 }
 
-/** Builds the keys services over the store, for the composition root (server.ts). */
+/** Builds the keys services over the store, for the composition root (main/hsm-contents.ts). */
 export function createKeysModule({
   store,
   domainKey,

@@ -2,7 +2,7 @@ import type { Store } from "../../platform/store/store.js";
 import type { Kysely } from "kysely";
 import type { Database } from "../../platform/store/schema.js";
 
-/** Stored values of account settings; a setting never written has its default (services/settings). */
+/** Stored values of account settings; a setting never written has its default (setting-service.ts). */
 export class SettingRepository {
   constructor(private readonly db: Kysely<Database>) {}
 

@@ -65,6 +65,11 @@ describe("RBAC API: validation, conflicts and limits", () => {
     );
   });
 
+  it("answers a delete of a definition whose name is not a GUID as for any missing one (404)", async () => {
+    // The service checks existence before format on DELETE; the SDKs' idempotent delete swallows the 404.
+    assertError(await call("DELETE", `${DEFS}/foobar?${V}`), 404, "RoleDefinitionNotFound", /foobar/);
+  });
+
   it("refuses to create, replace or delete a built-in role", async () => {
     const before = JSON.stringify(await call("GET", `${DEFS}/${ADMINISTRATOR}?${V}`).then((r) => r.json));
     assertError(

@@ -77,6 +77,12 @@ try:
 except ResourceNotFoundError as e:
     out["definition_after_delete"] = {"status": e.status_code, "type": "ResourceNotFoundError"}
 client.delete_role_definition(KeyVaultRoleScope.GLOBAL, definition_name)
+# ...and so is deleting a name that is not a GUID: the service answers 404, as for any missing one
+try:
+    client.delete_role_definition(KeyVaultRoleScope.GLOBAL, "foobar")
+    out["delete_non_guid"] = "ignored"
+except HttpResponseError as e:
+    out["delete_non_guid"] = {"status": e.status_code, "code": e.error.code if e.error else None}
 
 # A specific key scope, as a string
 key_assignment = client.create_role_assignment("/keys/my-key", "Microsoft.KeyVault/providers/Microsoft.Authorization/roleDefinitions/21dbd100-6940-42c2-9190-5d6cb909625b", principal_id)

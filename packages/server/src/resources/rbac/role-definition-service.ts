@@ -78,6 +78,9 @@ export class RoleDefinitionService {
 
   /** Deletes a custom role that no assignment uses. Returns what was deleted. */
   async delete(name: string): Promise<RoleDefinition> {
+    // Existence before format, as the service answers: a name that is not a GUID names no
+    // definition, so it is a 404 (which the SDKs' idempotent delete swallows), not a 400.
+    if (!isGuid(name)) throw KeyVaultErrors.roleDefinitionNotFound(name);
     const key = checkCustomName(name);
     const deleted = await this.store.transaction(async (tx) => {
       const existing = await tx.roleDefinitions.get(key);

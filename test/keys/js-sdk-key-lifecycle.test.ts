@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createHash, generateKeyPairSync, randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { RestError } from "@azure/core-rest-pipeline";
-import type { JsonWebKey, KeyVaultKey } from "@azure/keyvault-keys";
+import type { JsonWebKey, KeyType, KeyVaultKey } from "@azure/keyvault-keys";
 import { type KeysFixture, startKeysServer } from "./support/keys-fixture.js";
 
 const POLL = { intervalInMs: 10 };
@@ -73,6 +73,10 @@ describe("official JS SDK (@azure/keyvault-keys KeyClient): key lifecycle", () =
       const raw = await fx.request("GET", `/keys/oct-${size}`);
       assert.equal(raw.json.attributes.key_size, size);
     }
+    // A Managed HSM takes the key type "AES" and makes an oct-HSM key of the asked size.
+    const aes = await keyClient.createKey("aes-256", "AES" as KeyType, { keySize: 256 });
+    assert.equal(aes.keyType, "oct-HSM");
+    assert.equal((await fx.request("GET", "/keys/aes-256")).json.attributes.key_size, 256);
     const defaults = await keyClient.createKey("ec-default", "EC");
     assert.equal(defaults.key?.crv, "P-256", "EC defaults to P-256");
     assert.equal(defaults.properties.recoveryLevel, "Recoverable+Purgeable");

@@ -13,14 +13,16 @@ const TYPE_ALIASES: Record<string, KeyType> = {
   "EC-HSM": "EC-HSM",
   oct: "oct-HSM",
   "oct-HSM": "oct-HSM",
+  // A Managed HSM takes "AES" too (createKey(name, "AES", { keySize: 256 })) and makes an oct-HSM key.
+  AES: "oct-HSM",
 };
 
-/** Requests may say RSA, EC or oct: on an HSM every key is the -HSM type. */
+/** Requests may say RSA, EC, oct or AES: on an HSM every key is the -HSM type. */
 export function normalizeKeyType(kty: unknown, field: string): KeyType {
   const type = typeof kty === "string" ? TYPE_ALIASES[kty] : undefined;
   if (!type) {
     throw KeyVaultErrors.badParameter(
-      `${field} '${String(kty).slice(0, 20)}' is not a key type this HSM holds; use RSA-HSM, EC-HSM or oct-HSM (or RSA, EC, oct).`,
+      `${field} '${String(kty).slice(0, 20)}' is not a key type this HSM holds; use RSA-HSM, EC-HSM or oct-HSM (or RSA, EC, oct, AES).`,
     );
   }
   return type;

@@ -53,6 +53,9 @@ export async function loadServerTls(options: {
   if (!ca) {
     ca = await createCertificateAuthority(options.hsmName);
     await writePair(files.caCert, files.caKey, ca, barrier, "tls/ca.key");
+  } else if (!ca.certificatePem.endsWith("\n")) {
+    // Data directories from before ca.pem ended with a newline: same certificate, fixed file.
+    await writeFile(files.caCert, withFinalNewline(ca.certificatePem), { mode: 0o644 });
   }
   const names = serverNames(options.names);
   let server = await readPair(files.cert, files.key, barrier, "tls/server.key");
@@ -87,5 +90,10 @@ async function writePair(
   identity: string,
 ) {
   await writeFile(keyFile, `${barrier.seal(pair.privateKeyPem, identity)}\n`, { mode: 0o600 });
-  await writeFile(certFile, pair.certificatePem, { mode: 0o644 });
+  await writeFile(certFile, withFinalNewline(pair.certificatePem), { mode: 0o644 });
+}
+
+/** PEM files end with a newline, so `cat ca.pem >> bundle.pem` makes a valid CA bundle. */
+function withFinalNewline(pem: string): string {
+  return pem.endsWith("\n") ? pem : `${pem}\n`;
 }

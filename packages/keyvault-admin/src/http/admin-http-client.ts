@@ -1,3 +1,4 @@
+import { AbortError } from "@azure/abort-controller";
 import type { TokenCredential } from "@azure/core-auth";
 import type { FullOperationResponse, OperationOptions } from "@azure/core-client";
 import {
@@ -75,7 +76,9 @@ export class AdminHttpClient {
     // Set here: createPipelineRequest drops it, and the tracing policy reads it to nest each
     // request's span inside the operation's.
     pipelineRequest.tracingOptions = options.tracingOptions;
-    const response = await this.pipeline.sendRequest(this.httpClient, pipelineRequest);
+    const response = await this.pipeline
+      .sendRequest(this.httpClient, pipelineRequest)
+      .catch((error: unknown) => Promise.reject(asAzureAbortError(error)));
     const parsed = parseJson(response.bodyAsText ?? undefined);
     const fullResponse: FullOperationResponse = {
       ...response,
@@ -104,4 +107,16 @@ function parseJson(text: string | undefined): unknown {
     // Not JSON (a proxy's HTML page, say): the RestError keeps the text as its message.
     return undefined;
   }
+}
+
+/**
+ * core-rest-pipeline's HTTP client (through @typespec/ts-http-runtime) throws an AbortError class
+ * of its own; callers of @azure/keyvault-admin test `instanceof AbortError` from
+ * @azure/abort-controller, so an abort is rethrown as that class, message and cause kept.
+ */
+function asAzureAbortError(error: unknown): unknown {
+  if (!(error instanceof Error) || error.name !== "AbortError" || error instanceof AbortError) return error;
+  const converted = new AbortError(error.message);
+  converted.cause = error;
+  return converted;
 }

@@ -103,6 +103,9 @@ const PUBLIC_ROUTES = [
   "GET /:tenant/v2.0/.well-known/openid-configuration",
   "GET /:tenant/discovery/v2.0/keys",
   "POST /:tenant/oauth2/v2.0/token",
+  // The same identity provider as an AD FS authority (tenant "adfs"), for DefaultAzureCredential.
+  "GET /adfs/.well-known/openid-configuration",
+  "POST /adfs/oauth2/token",
 ];
 
 /**

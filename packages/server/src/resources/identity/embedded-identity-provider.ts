@@ -10,7 +10,9 @@ import { TokenThrottle, type TokenThrottleLimits } from "./token-throttle.js";
  * The embedded, Entra-compatible identity provider: one tenant, service principals with client
  * secrets, the client-credentials grant. It lives at the server's own URL, so its authority is
  * https://<server>/<tenantId> and MSAL-based credentials (ClientSecretCredential with
- * authorityHost = the server, instance discovery off) use it unchanged.
+ * authorityHost = the server, instance discovery off) use it unchanged. It also answers as the AD
+ * FS authority https://<server>/adfs, which MSAL never sends to instance discovery: with that,
+ * DefaultAzureCredential works from environment variables alone.
  */
 export class EmbeddedIdentityProvider {
   #baseUrl: string | undefined;
@@ -58,6 +60,13 @@ export class EmbeddedIdentityProvider {
   }
   get jwksUri(): string {
     return `${this.authority}/discovery/v2.0/keys`;
+  }
+  /** The same provider as an AD FS authority (tenant "adfs"), for DefaultAzureCredential. */
+  get adfsAuthority(): string {
+    return `${this.baseUrl}/adfs`;
+  }
+  get adfsTokenEndpoint(): string {
+    return `${this.adfsAuthority}/oauth2/token`;
   }
   get publicJwks() {
     return { keys: [this.signingKey.publicJwk] };

@@ -69,6 +69,9 @@ describe("official Python SDK (azure-keyvault-administration) access-control REA
     assert.deepEqual(out.after_delete, { status: 404, type: "ResourceNotFoundError" });
   });
 
+  // Refused as Azure RBAC refuses it; no SDK test or sample deletes an assigned definition
+  // (role-definition-service.ts has the evidence). test/rbac/role-definition-delete.test.ts
+  // shows that a definition made again under the GUID grants nothing through old assignments.
   it("refuses to delete a role definition that an assignment uses, then deletes it once unused", () => {
     assert.deepEqual(out.delete_in_use, { status: 409, code: "RoleDefinitionHasAssignments" });
     assert.deepEqual(out.definition_after_delete, { status: 404, type: "ResourceNotFoundError" });

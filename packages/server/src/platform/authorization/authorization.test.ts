@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { BUILT_IN_ROLES, builtInRole } from "./builtin-roles.js";
 import { actionMatches } from "./data-actions.js";
-import { permits } from "./rbac-engine.js";
+import type { RoleDefinition } from "./models.js";
+import { RbacEngine, permits } from "./rbac-engine.js";
 import { parseScope, scopeAndAncestors, scopeCovers } from "./scope.js";
 
 const A = "Microsoft.KeyVault/managedHsm";
@@ -71,5 +72,45 @@ describe("built-in roles", () => {
       `${A}/restore/start/action`,
       `${A}/restore/status/action`,
     ]);
+  });
+});
+
+describe("RbacEngine and an assignment whose custom definition is gone", () => {
+  const principal = "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e";
+  const gone = "8c1e2b9a-3f4d-4e5a-9b6c-7d8e9f0a1b2c";
+  it("grants nothing through it; a definition later made under that GUID would be honoured, which is why an assigned definition cannot be deleted", async () => {
+    const stored: { definition?: RoleDefinition } = {};
+    const engine = new RbacEngine({
+      assignmentsOf: async () => [{ scope: "/", roleDefinitionName: gone }],
+      customRole: async () => stored.definition,
+    });
+    assert.equal(
+      await engine.can(principal, "Microsoft.KeyVault/managedHsm/keys/read/action", "/keys"),
+      false,
+    );
+    // The engine keys grants by definition GUID, so it cannot tell a new definition from the old
+    // one: the invariant that no assignment outlives its definition is the RBAC services' (an
+    // assigned definition's delete is refused, and assignment creation reads the definition in
+    // its write transaction), not the engine's.
+    stored.definition = {
+      name: gone,
+      roleName: "later",
+      description: "",
+      roleType: "CustomRole",
+      permissions: [
+        {
+          actions: [],
+          notActions: [],
+          dataActions: ["Microsoft.KeyVault/managedHsm/keys/read/action"],
+          notDataActions: [],
+        },
+      ],
+      assignableScopes: ["/"],
+    };
+    engine.invalidate();
+    assert.equal(
+      await engine.can(principal, "Microsoft.KeyVault/managedHsm/keys/read/action", "/keys"),
+      true,
+    );
   });
 });

@@ -8,7 +8,6 @@ import {
   scopeAndAncestors,
   scopeCovers,
 } from "../../platform/authorization/scope.js";
-import { DomainError } from "../../platform/errors/domain-error.js";
 import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import type { RbacStore } from "./role-assignment-repository.js";
 import { isGuid } from "../../platform/errors/guid.js";
@@ -73,24 +72,26 @@ export class RoleAssignmentService {
       );
     }
     const definitionName = parseRoleDefinitionId(input.roleDefinitionId);
-    const definition = await this.definitions.get(definitionName).catch((error: unknown) => {
-      if (error instanceof DomainError && error.code === "RoleDefinitionNotFound") {
-        throw KeyVaultErrors.roleDefinitionDoesNotExist(input.roleDefinitionId);
+    const principalId = input.principalId.toLowerCase();
+    const assignment = await this.store.transaction(async (tx) => {
+      // The definition is read in the transaction that inserts the assignment, not before it:
+      // write transactions run one at a time (platform/store/store.ts), so a definition deleted
+      // or narrowed by a concurrent request cannot slip in between the check and the insert.
+      // Deleting a definition refuses while assignments use it (role-definition-service.ts);
+      // together the two keep every assignment pointing at a definition that exists.
+      const definition = await this.definitions.find(definitionName, tx);
+      if (!definition) throw KeyVaultErrors.roleDefinitionDoesNotExist(input.roleDefinitionId);
+      if (!definition.assignableScopes.some((assignable) => scopeCovers(assignable, scope))) {
+        throw KeyVaultErrors.badParameter(
+          `Role '${definition.roleName}' cannot be assigned at scope '${scope}'; its assignable scopes are ${definition.assignableScopes.join(", ")}.`,
+        );
       }
-      throw error;
-    });
-    if (!definition.assignableScopes.some((assignable) => scopeCovers(assignable, scope))) {
-      throw KeyVaultErrors.badParameter(
-        `Role '${definition.roleName}' cannot be assigned at scope '${scope}'; its assignable scopes are ${definition.assignableScopes.join(", ")}.`,
-      );
-    }
-    const assignment: RoleAssignment = {
-      name: name.toLowerCase(),
-      scope,
-      roleDefinitionName: definition.name,
-      principalId: input.principalId.toLowerCase(),
-    };
-    await this.store.transaction(async (tx) => {
+      const assignment: RoleAssignment = {
+        name: name.toLowerCase(),
+        scope,
+        roleDefinitionName: definition.name,
+        principalId,
+      };
       if (await tx.roleAssignments.get(assignment.name)) {
         throw KeyVaultErrors.roleAssignmentExists(name);
       }
@@ -105,6 +106,7 @@ export class RoleAssignmentService {
       }
       await this.checkLimit(tx, scope);
       await tx.roleAssignments.insert(assignment, this.clock());
+      return assignment;
     });
     this.rbac.invalidate();
     return assignment;

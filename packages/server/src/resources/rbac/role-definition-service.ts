@@ -48,11 +48,15 @@ export class RoleDefinitionService {
   }
 
   async get(name: string): Promise<RoleDefinition> {
-    const key = name.toLowerCase();
-    const definition =
-      builtInRole(key) ?? (isGuid(key) ? await this.store.roleDefinitions.get(key) : undefined);
+    const definition = await this.find(name);
     if (!definition) throw KeyVaultErrors.roleDefinitionNotFound(name);
     return definition;
+  }
+
+  /** A built-in or custom role by name, read through `store` (a transaction's, say); undefined if none. */
+  async find(name: string, store: RbacStore = this.store): Promise<RoleDefinition | undefined> {
+    const key = name.toLowerCase();
+    return builtInRole(key) ?? (isGuid(key) ? await store.roleDefinitions.get(key) : undefined);
   }
 
   /** Creates or replaces a custom role. Returns the definition as stored. */
@@ -76,7 +80,23 @@ export class RoleDefinitionService {
     return stored;
   }
 
-  /** Deletes a custom role that no assignment uses. Returns what was deleted. */
+  /**
+   * Deletes a custom role that no assignment uses. Returns what was deleted.
+   *
+   * A definition still assigned is refused (409 RoleDefinitionHasAssignments), so an assignment
+   * never outlives its definition. Why refuse rather than delete and leave orphans: no evidence
+   * shows a Managed HSM deleting an assigned definition. The SDKs' own tests and samples never
+   * try it (azure-sdk-for-python's test_access_control.py deletes a definition nothing is
+   * assigned to, and assigns a built-in role in the assignment test; the JS and Python samples
+   * delete the assignment before the definition), and Azure RBAC, whose roleDefinitions API this
+   * one copies, refuses with this same code ("remove any role assignments that use the custom
+   * role" first). Refusing is also the safe side: an orphaned assignment would name a GUID that a
+   * definition created later under the same name could silently bring back to life. Assignment
+   * creation reads the definition inside its own write transaction (role-assignment-service.ts)
+   * and write transactions run one at a time, so no race can leave an orphan either. Should one
+   * still exist (a database edited by hand), the RBAC engine drops a grant whose definition is
+   * missing: it grants nothing.
+   */
   async delete(name: string): Promise<RoleDefinition> {
     // Existence before format, as the service answers: a name that is not a GUID names no
     // definition, so it is a 404 (which the SDKs' idempotent delete swallows), not a 400.

@@ -18,6 +18,17 @@ export function recoveryLevel(settings: SoftDeleteSettings): string {
   return settings.purgeProtection ? level : `${level}+Purgeable`;
 }
 
+/**
+ * KeyAttributes as a Managed HSM answers them, the same on every api-version (an attribute a
+ * client's version does not know is ignored by it). Of the read-only ones the specs add:
+ * - `key_size` (2026-04-01: "the key size in bits for symmetric keys") is given for oct-HSM keys.
+ * - `hsmPlatform` (7.5 and later) is left out. The SDKs' live tests check it only against a key
+ *   vault, never a Managed HSM (azure-sdk-for-net's KeyClientLiveTests: `!IsManagedHSM &&
+ *   >= V7_5`; azure-sdk-for-java's: `!isHsmEnabled`), which points to a Managed HSM not returning
+ *   it; and the value names the hardware platform holding the key (tools read "2" as FIPS 140-3
+ *   Level 3), which this software HSM must not claim. Absent, the SDKs report it as undefined.
+ * - `attestation` needs attested hardware (see key-properties.ts); `exportable` is always false.
+ */
 function attributesOf(key: KeyVersion, settings: SoftDeleteSettings) {
   const { attributes, shape } = key;
   return {

@@ -132,7 +132,11 @@ describe("backup and restore: wire, failures and guarantees", () => {
       const response = await startBackup({ storageResourceUri: containerUrl, token: bad });
       assert.equal(response.status, 400, response.text);
       assert.equal(response.json.error.code, "BadRequest");
-      assert.match(response.json.error.message, /^The customer provided SAS token is malformed/);
+      // The service's sentence (see platform/errors/key-vault-errors.ts, sasTokenMalformed).
+      assert.match(
+        response.json.error.message,
+        /^The customer provided SAS token is malformed\. The SAS token\b/,
+      );
       assert.ok(!response.text.includes("sig=abc"), "the token is not echoed");
     }
     const missing = await startBackup({ storageResourceUri: containerUrl });

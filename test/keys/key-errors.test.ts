@@ -457,22 +457,34 @@ describe("keys: error cases over raw requests", () => {
     const blob = Buffer.from(backup.json.value, "base64url");
     assert.equal((await fx.request("DELETE", "/keys/ec")).status, 200);
     assert.equal((await fx.request("DELETE", "/deletedkeys/ec")).status, 204);
-    for (const position of [0, 10, blob.length - 1, Math.floor(blob.length / 2)]) {
+    // The header changed: not a blob of this format, in the service's words.
+    const header = Buffer.from(blob);
+    header[0] = (header[0] as number) ^ 0x01;
+    expectError(
+      await fx.request("POST", "/keys/restore", { value: b64(header) }),
+      400,
+      "BadParameter",
+      /^Backup blob contains invalid or corrupt version\. \(Activity ID: /,
+    );
+    // The sealed part changed: the seal does not open, said apart from a malformed blob.
+    for (const position of [10, blob.length - 1, Math.floor(blob.length / 2)]) {
       const tampered = Buffer.from(blob);
       tampered[position] = (tampered[position] as number) ^ 0x01;
       expectError(
         await fx.request("POST", "/keys/restore", { value: b64(tampered) }),
         400,
         "BadParameter",
-        /backup blob is not valid/,
+        /^Backup blob cannot be opened by this HSM: it was changed, or it was made by an HSM with another security domain\./,
       );
     }
-    expectError(
-      await fx.request("POST", "/keys/restore", { value: b64(randomBytes(300)) }),
-      400,
-      "BadParameter",
-      /backup blob is not valid/,
-    );
+    for (const junk of [randomBytes(300), Buffer.alloc(8693)]) {
+      expectError(
+        await fx.request("POST", "/keys/restore", { value: b64(junk) }),
+        400,
+        "BadParameter",
+        /^Backup blob contains invalid or corrupt version\./,
+      );
+    }
     expectError(await fx.request("GET", "/keys/ec"), 404, "KeyNotFound");
     assert.equal(
       (await fx.request("POST", "/keys/restore", { value: b64(blob) })).status,

@@ -10,11 +10,14 @@ type Factory = keyof typeof KeyVaultErrors;
 const EXAMPLE_ARGUMENTS: { [Name in Factory]: Parameters<(typeof KeyVaultErrors)[Name]> } = {
   badParameter: ["m"],
   badRequest: ["m"],
+  sasTokenMalformed: ["expiry"],
   unauthorized: [],
   accessDenied: ["Microsoft.KeyVault/managedHsm/keys/read/action", "/keys", "oid"],
   keyNotFound: ["k1"],
   deletedKeyNotFound: ["k1"],
   keyNameHeldByDeletedKey: ["k1"],
+  keyBackupBlobMalformed: [],
+  keyBackupBlobForeign: [],
   keyRestoreNameTaken: ["k1"],
   keyExistsForSelectiveRestore: ["k1"],
   keyUseForbidden: ["KeyDisabled", "m"],
@@ -79,6 +82,23 @@ describe("the Key Vault error catalog", () => {
       assert.ok(codes.has(error.code), `${name}: ${error.code} is in the catalog`);
       assert.ok(error.message.length > 0, `${name} has a message`);
     }
+  });
+
+  it("uses the service's words where they are in evidence (see the catalog's comments)", () => {
+    assert.equal(KeyVaultErrors.roleAssignmentNotFound("a").message, "Requested role assignment not found");
+    const sas = KeyVaultErrors.sasTokenMalformed("expiry");
+    assert.equal(sas.code, "BadRequest");
+    assert.equal(
+      sas.message,
+      "The customer provided SAS token is malformed. The SAS token does not contain the expiry field",
+    );
+    const malformed = KeyVaultErrors.keyBackupBlobMalformed();
+    assert.equal(malformed.code, "BadParameter");
+    assert.equal(malformed.message, "Backup blob contains invalid or corrupt version.");
+    const foreign = KeyVaultErrors.keyBackupBlobForeign();
+    assert.equal(foreign.code, "BadParameter");
+    assert.match(foreign.message, /another security domain/);
+    assert.notEqual(foreign.message, malformed.message);
   });
 
   it("keeps the wire's words for the errors clients check", () => {

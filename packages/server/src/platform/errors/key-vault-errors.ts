@@ -87,6 +87,25 @@ export const KeyVaultErrors = {
   // Requests: the message says what is wrong with the parameter or body member.
   badParameter: (message: string) => error("BadParameter", message),
   badRequest: (message: string) => error("BadRequest", message),
+  /**
+   * A SAS token that is not one (backup, restore, selective restore). `missing` says what it
+   * lacks, in the service's sentence. Evidence: Azure/azure-sdk-for-js sdk/keyvault/keyvault-admin
+   * recordings (PUT /restore with token "bad_token" and folderToRestore "uri", 2022-11-09, and
+   * GET /restore/<id>/pending, 2021-06-01): 400 {"code":"BadRequest","message":"The customer
+   * provided SAS token is malformed. The SAS token does not contain the expiry field"}. The
+   * other fields' sentences follow the expiry field's.
+   */
+  sasTokenMalformed: (missing: "expiry" | "signature" | "version" | "query" | "expiry date") =>
+    error(
+      "BadRequest",
+      `The customer provided SAS token is malformed. ${
+        missing === "query"
+          ? "The SAS token is not a URL query string"
+          : missing === "expiry date"
+            ? "The SAS token's expiry field is not a date"
+            : `The SAS token does not contain the ${missing} field`
+      }`,
+    ),
 
   // Authentication and authorization.
   unauthorized: () => error("Unauthorized", "Authentication is required."),
@@ -98,6 +117,11 @@ export const KeyVaultErrors = {
     ),
 
   // Keys, worded as Key Vault words them.
+  /**
+   * A vault's sentence with "HSM" for "key vault": the SDK recordings in reach that show a 404
+   * KeyNotFound are a vault's ("A key with (name/id) … was not found in this key vault. If you
+   * recently deleted …"); a Managed HSM's own text for it is not in evidence, so it is unchanged.
+   */
   keyNotFound: (name: string, version?: string) =>
     error(
       "KeyNotFound",
@@ -109,6 +133,24 @@ export const KeyVaultErrors = {
     error(
       "Conflict",
       `Key ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the key can only be recovered or purged.`,
+    ),
+  /**
+   * A single-key backup blob (POST /keys/restore) that is not one this server writes: too short,
+   * another format, or content that is not a key backup. The service's words: Azure/azure-sdk-for-js
+   * sdk/keyvault/keyvault-keys test "fails to restore a key with a malformed backup"
+   * (restoreKeyBackup of a zero-filled blob) asserts the message equals "Backup blob contains
+   * invalid or corrupt version." (BadParameter).
+   */
+  keyBackupBlobMalformed: () => error("BadParameter", "Backup blob contains invalid or corrupt version."),
+  /**
+   * A single-key backup blob in this server's format whose seal does not open: it was changed, or
+   * another security domain sealed it. mhsm's own words (the service's for this case are not in
+   * evidence); kept distinct from the malformed blob so an operator can tell the two apart.
+   */
+  keyBackupBlobForeign: () =>
+    error(
+      "BadParameter",
+      "Backup blob cannot be opened by this HSM: it was changed, or it was made by an HSM with another security domain.",
     ),
   /** Restoring a key backup (POST /keys/restore) onto a name a live key has. */
   keyRestoreNameTaken: (name: string) =>
@@ -156,8 +198,15 @@ export const KeyVaultErrors = {
       "RoleDefinitionHasAssignments",
       `Role definition '${name}' is used by ${assignments} role assignment(s). Delete them before deleting the role definition.`,
     ),
-  roleAssignmentNotFound: (name: string) =>
-    error("RoleAssignmentNotFound", `Role assignment '${name}' was not found at this scope.`),
+  /**
+   * The service's words, without the name. Evidence: Azure/azure-sdk-for-js
+   * sdk/keyvault/keyvault-admin recordings (keyvaultaccesscontrolclient_role_assignments, GET of a
+   * deleted assignment: 404 {"code":"RoleAssignmentNotFound","message":"Requested role assignment
+   * not found (Activity ID: …)"}), the SDK's test asserting /Requested role assignment not found/,
+   * and Azure.Security.KeyVault.Administration's README troubleshooting sample.
+   */
+  roleAssignmentNotFound: (_name: string) =>
+    error("RoleAssignmentNotFound", "Requested role assignment not found"),
   roleAssignmentExists: (name: string) =>
     error("RoleAssignmentExists", `A role assignment named '${name}' already exists.`),
   /** Another assignment already grants the same role to the same principal at the same scope. */

@@ -76,7 +76,7 @@ export class BackupService<S extends BackupStore = BackupStore> {
       }
       return request;
     }
-    this.credentialFor(request.storage, await this.locate(request, kind));
+    await this.resolve(request, kind);
     if (kind === "selectiveRestore" && (await this.store.snapshots.keyExists(body.keyName as string))) {
       throw KeyVaultErrors.keyExistsForSelectiveRestore(body.keyName as string);
     }
@@ -95,7 +95,7 @@ export class BackupService<S extends BackupStore = BackupStore> {
 
   private async backup({ request, progress }: JobContext): Promise<JobOutcome> {
     const stored = request as StoredRequest;
-    const container = await this.locate(stored, "backup");
+    const { location: container } = await this.resolve(stored, "backup");
     const folder = `mhsm-${this.options.hsmName}-${timestamp(new Date(this.clock()))}`;
     const location = { ...container, folder };
     const storage = openBackupStorage(location, this.credentialFor(stored.storage, location));
@@ -129,8 +129,7 @@ export class BackupService<S extends BackupStore = BackupStore> {
 
   private async preBackup({ request }: JobContext): Promise<JobOutcome> {
     const stored = request as StoredRequest;
-    const location = await this.asJobCheck(() => this.locate(stored, "prebackup"));
-    const credential = await this.asJobCheck(async () => this.credentialFor(stored.storage, location));
+    const { location, credential } = await this.asJobCheck(() => this.resolve(stored, "prebackup"));
     if (credential && "sasQuery" in credential) checkSasUsable(credential.sasQuery, "write");
     const reachability = await checkReachable(location, credential);
     return { statusDetails: `A backup to ${location.containerUrl} can start. ${reachability}`.trim() };
@@ -151,8 +150,7 @@ export class BackupService<S extends BackupStore = BackupStore> {
 
   private async preRestore({ request }: JobContext): Promise<JobOutcome> {
     const stored = request as StoredRequest;
-    const location = await this.asJobCheck(() => this.locate(stored, "prerestore"));
-    const credential = await this.asJobCheck(async () => this.credentialFor(stored.storage, location));
+    const { location, credential } = await this.asJobCheck(() => this.resolve(stored, "prerestore"));
     if (credential && "sasQuery" in credential) checkSasUsable(credential.sasQuery, "read");
     const { manifest } = await readBackup(
       openBackupStorage(location, credential),
@@ -188,9 +186,37 @@ export class BackupService<S extends BackupStore = BackupStore> {
   }
 
   private async readVerified(stored: StoredRequest, kind: JobKind, tables?: string[]) {
+    const { location, credential } = await this.resolve(stored, kind);
+    return readBackup(openBackupStorage(location, credential), this.keyring, location.folder, tables);
+  }
+
+  /**
+   * Where the backup is and the credential to reach it, checked in the service's order: the
+   * credential's form (a malformed SAS, a missing token, no storage identity) before the folder,
+   * so a malformed SAS with a folder that is no backup folder answers about the SAS, as a Managed
+   * HSM does (Azure/azure-sdk-for-js keyvault-admin recording: PUT /restore with token
+   * "bad_token" and folderToRestore "uri" answers the SAS token's error). Then the location, then
+   * what needs both (the storage identity only for its own account).
+   */
+  private async resolve(
+    stored: StoredRequest,
+    kind: JobKind,
+  ): Promise<{ location: BackupLocation; credential: StorageCredential | undefined }> {
+    const uri = stored.storage.storageResourceUri;
+    // A local (file:) folder takes no credential, so there is nothing to check first.
+    if (uri && !/^file:/i.test(uri.trim())) this.checkCredentialForm(stored.storage);
     const location = await this.locate(stored, kind);
-    const storage = openBackupStorage(location, this.credentialFor(stored.storage, location));
-    return readBackup(storage, this.keyring, location.folder, tables);
+    return { location, credential: this.credentialFor(stored.storage, location) };
+  }
+
+  /** What can be said of the credential without knowing where it will be used. */
+  private checkCredentialForm(storage: StorageParameters): void {
+    if (storage.useManagedIdentity) {
+      if (!this.options.storageIdentity) throw noStorageIdentity();
+      return;
+    }
+    if (!storage.token) throw tokenRequired();
+    parseSasToken(storage.token);
   }
 
   private locate(stored: StoredRequest, kind: JobKind): Promise<BackupLocation> {
@@ -208,18 +234,11 @@ export class BackupService<S extends BackupStore = BackupStore> {
   private credentialFor(storage: StorageParameters, location: BackupLocation): StorageCredential | undefined {
     if (location.kind === "local") return undefined;
     if (storage.useManagedIdentity) {
-      if (!this.options.storageIdentity) {
-        throw KeyVaultErrors.badParameter(
-          "useManagedIdentity was requested, but this HSM has no storage identity configured (storageIdentity).",
-        );
-      }
+      if (!this.options.storageIdentity) throw noStorageIdentity();
       this.checkOwnAccount(location);
       return this.options.storageIdentity;
     }
-    if (!storage.token)
-      throw KeyVaultErrors.badParameter(
-        "A SAS token ('token') is required unless useManagedIdentity is true.",
-      );
+    if (!storage.token) throw tokenRequired();
     return { sasQuery: parseSasToken(storage.token).query };
   }
 
@@ -257,6 +276,13 @@ export class BackupService<S extends BackupStore = BackupStore> {
     }
   }
 }
+
+const noStorageIdentity = () =>
+  KeyVaultErrors.badParameter(
+    "useManagedIdentity was requested, but this HSM has no storage identity configured (storageIdentity).",
+  );
+const tokenRequired = () =>
+  KeyVaultErrors.badParameter("A SAS token ('token') is required unless useManagedIdentity is true.");
 
 function pick(rows: Record<string, Row[]>): Partial<Record<HsmStateTable, Row[]>> {
   return Object.fromEntries(HSM_STATE_TABLES.map((table) => [table, rows[table] ?? []]));

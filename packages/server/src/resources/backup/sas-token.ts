@@ -17,14 +17,14 @@ export interface SasToken {
 export function parseSasToken(raw: string): SasToken {
   const query = raw.trim().replace(/^\?/, "");
   const params = new URLSearchParams(query);
-  const problems: string[] = [];
-  if (!query || /\s/.test(query)) problems.push("it must be a URL query string");
-  for (const field of ["sv", "se", "sig"]) if (!params.get(field)) problems.push(`'${field}' is missing`);
-  const expiresOn = new Date(params.get("se") ?? "");
-  if (params.get("se") && Number.isNaN(expiresOn.getTime())) problems.push("'se' is not a date");
-  if (problems.length > 0) {
-    throw KeyVaultErrors.badRequest(`The customer provided SAS token is malformed: ${problems.join("; ")}.`);
-  }
+  // One reason, the first found, in the service's order: the expiry field first (a token like
+  // "bad_token" is answered "does not contain the expiry field").
+  if (!params.get("se")) throw KeyVaultErrors.sasTokenMalformed("expiry");
+  if (/\s/.test(query)) throw KeyVaultErrors.sasTokenMalformed("query");
+  const expiresOn = new Date(params.get("se") as string);
+  if (Number.isNaN(expiresOn.getTime())) throw KeyVaultErrors.sasTokenMalformed("expiry date");
+  if (!params.get("sig")) throw KeyVaultErrors.sasTokenMalformed("signature");
+  if (!params.get("sv")) throw KeyVaultErrors.sasTokenMalformed("version");
   return { query, expiresOn, permissions: params.get("sp") ?? "" };
 }
 

@@ -89,7 +89,7 @@ export class KeyBackupService {
     const payload = this.open(blob);
     const name = payload.name;
     const current = payload.versions.find((v) => v.version === payload.currentVersion);
-    if (!current) throw invalidBlob();
+    if (!current) throw KeyVaultErrors.keyBackupBlobMalformed();
     await this.store.transaction(async (tx) => {
       const existing = await tx.keys.getKey(name);
       if (existing?.deletion) throw KeyVaultErrors.keyNameHeldByDeletedKey(name);
@@ -127,9 +127,9 @@ export class KeyBackupService {
   private open(blob: Buffer): z.infer<typeof payloadSchema> {
     const header = MAGIC.length + 1;
     if (blob.length < header + NONCE_BYTES + TAG_BYTES || !blob.subarray(0, MAGIC.length).equals(MAGIC)) {
-      throw invalidBlob();
+      throw KeyVaultErrors.keyBackupBlobMalformed();
     }
-    if (blob[MAGIC.length] !== FORMAT) throw invalidBlob();
+    if (blob[MAGIC.length] !== FORMAT) throw KeyVaultErrors.keyBackupBlobMalformed();
     const nonce = blob.subarray(header, header + NONCE_BYTES);
     const body = blob.subarray(header + NONCE_BYTES, blob.length - TAG_BYTES);
     const decipher = createDecipheriv("aes-256-gcm", this.#backupKey, nonce);
@@ -139,19 +139,15 @@ export class KeyBackupService {
     try {
       plaintext = Buffer.concat([decipher.update(body), decipher.final()]);
     } catch {
-      throw invalidBlob();
+      // The seal does not open: changed, or sealed under another security domain's key.
+      throw KeyVaultErrors.keyBackupBlobForeign();
     }
     try {
       const parsed = payloadSchema.safeParse(JSON.parse(plaintext.toString("utf8")));
-      if (!parsed.success) throw invalidBlob();
+      if (!parsed.success) throw KeyVaultErrors.keyBackupBlobMalformed();
       return parsed.data;
     } finally {
       plaintext.fill(0);
     }
   }
 }
-
-const invalidBlob = () =>
-  KeyVaultErrors.badParameter(
-    "The backup blob is not valid: it was changed, or it was made by an HSM with another security domain.",
-  );

@@ -98,7 +98,7 @@ export type ServerConfigInput = z.input<typeof serverConfigSchema>;
 export class ConfigError extends Error {}
 
 export function parseServerConfig(input: unknown): ServerConfig {
-  const result = serverConfigSchema.safeParse(input);
+  const result = serverConfigSchema.safeParse(withHsmHostname(input));
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const where = issue.path.length > 0 ? issue.path.join(".") : "configuration";
@@ -126,4 +126,41 @@ export function parseServerConfig(input: unknown): ServerConfig {
       ? config.localBackupRoots.map((root) => resolve(root))
       : [resolve(dataDir, "backups")];
   return { ...config, dataDir, localBackupRoots };
+}
+
+/**
+ * --hsm-hostname <name> stands for the settings it implies, where they are not given: the public
+ * URL https://<name>:<port>, <name> among the certificate's names, and the resource
+ * https://<parent domain>:<port>, so the vault's host ends with "." + the resource's host (JS and
+ * .NET compare host names, Python host:port) and the SDKs need no disabled challenge check.
+ */
+function withHsmHostname(input: unknown): unknown {
+  if (typeof input !== "object" || input === null) return input;
+  const given = input as Record<string, unknown>;
+  const name = SETTINGS.hsmHostname.type.safeParse(given.hsmHostname);
+  if (!name.success || name.data === undefined) return input;
+  const hostname = name.data.toLowerCase();
+  const derived: Record<string, unknown> = { ...given };
+  let port: string;
+  if (typeof given.publicUrl === "string") {
+    port = URL.canParse(given.publicUrl) ? new URL(given.publicUrl).port : "";
+  } else {
+    const listenPort = SETTINGS.port.type.safeParse(given.port);
+    if (!listenPort.success) return input; // the schema reports the bad port
+    if (listenPort.data === 0) {
+      throw new ConfigError(
+        "invalid configuration: hsmHostname needs a fixed port (or publicUrl): the URL and the resource name it",
+      );
+    }
+    port = listenPort.data === 443 ? "" : String(listenPort.data);
+    derived.publicUrl = `https://${hostname}${port ? `:${port}` : ""}`;
+  }
+  if (given.resource === undefined) {
+    derived.resource = `https://${hostname.slice(hostname.indexOf(".") + 1)}${port ? `:${port}` : ""}`;
+  }
+  const names = Array.isArray(given.tlsNames) ? (given.tlsNames as unknown[]) : [];
+  if (!names.some((n) => typeof n === "string" && n.toLowerCase() === hostname)) {
+    derived.tlsNames = [...names, hostname];
+  }
+  return derived;
 }

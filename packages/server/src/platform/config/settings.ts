@@ -85,6 +85,27 @@ export const SETTINGS = {
     defaultText: "`https://<host>:<port>`",
     type: z.url().optional(),
   },
+  /**
+   * The HSM's DNS name, e.g. myhsm.managedhsm.localhost: one setting for the three the SDKs'
+   * challenge check needs to agree (the vault's host ends with "." + the resource's host). It
+   * sets publicUrl (https://<name>:<port>), adds the name to tlsNames and sets resource to its
+   * parent domain (https://managedhsm.localhost:<port>; Python compares host and port), unless
+   * those are given themselves.
+   */
+  hsmHostname: {
+    flag: "--hsm-hostname",
+    value: "<name>",
+    env: "MHSM_HSM_HOSTNAME",
+    description:
+      "the HSM's DNS name, e.g. myhsm.managedhsm.localhost; sets --public-url, --tls-name and --resource to match it, so SDKs pass their challenge check",
+    type: z
+      .string()
+      .regex(
+        /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/,
+        "must be a DNS name of two labels or more, e.g. myhsm.managedhsm.localhost",
+      )
+      .optional(),
+  },
   tlsCert: {
     flag: "--tls-cert",
     value: "<file>",

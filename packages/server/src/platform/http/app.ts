@@ -52,9 +52,6 @@ export function normalizeRequestUrl(url: string): string {
   return normalized + query;
 }
 
-/** Operations whose body is a form (OAuth 2.0's token request); every other route takes JSON only. */
-const FORM_ENCODED_OPERATIONS = new Set(["IdentityProvider_Token"]);
-
 /** The methods routes are declared with; any other gets 405 wherever it is sent. */
 const ROUTED_METHODS = new Set(["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"]);
 
@@ -120,12 +117,13 @@ export function createHttpApp(deps: HttpDependencies): {
   installNodeLevelAnswers(app.server as HttpsServer);
 
   // Token requests are form-encoded (OAuth 2.0); URLSearchParams is the whole parser we need.
-  // Only there: a form sent to any other route is refused, never read as that route's body.
+  // Only on routes that declare `formBody`: a form sent to any other route is refused, never
+  // read as that route's body.
   app.addContentTypeParser(
     "application/x-www-form-urlencoded",
     { parseAs: "string" },
     (request, body, done) => {
-      if (!FORM_ENCODED_OPERATIONS.has(request.routeOptions.config?.operation ?? "")) {
+      if (!request.routeOptions.config?.formBody) {
         done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE("application/x-www-form-urlencoded"));
         return;
       }

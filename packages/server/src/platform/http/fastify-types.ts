@@ -7,6 +7,8 @@ export interface RouteDeclaration {
   operation?: string;
   /** No bearer token needed: the identity provider's own endpoints. */
   public?: boolean;
+  /** The body may be form-encoded (token requests); every other route takes JSON only. */
+  formBody?: boolean;
   /** Azure data-plane paths need api-version; mhsm's own admin paths do not. */
   apiVersion?: boolean;
   /** Gates this route answers through while they are closed (request-gates.ts). */

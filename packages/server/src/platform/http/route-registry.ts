@@ -32,6 +32,8 @@ export interface PublicRoute {
   method: HTTPMethods;
   url: string;
   operation: string;
+  /** The body is application/x-www-form-urlencoded (OAuth 2.0 token requests); others take JSON only. */
+  formBody?: boolean;
   schema?: FastifySchema;
   handler: RouteHandlerMethod;
 }
@@ -85,7 +87,12 @@ export class RouteRegistry {
   }
 
   public(route: PublicRoute): void {
-    const declaration: RouteDeclaration = { operation: route.operation, public: true, apiVersion: false };
+    const declaration: RouteDeclaration = {
+      operation: route.operation,
+      public: true,
+      apiVersion: false,
+      formBody: route.formBody ?? false,
+    };
     this.track(route.url, route.method, declaration);
     const { handler: _handler, ...described } = route;
     this.#declared.push({ kind: "public", ...described });

@@ -44,6 +44,7 @@ export function registerIdentityProviderRoutes(routes: RouteRegistry, idp: Embed
     method: "POST",
     url: "/:tenant/oauth2/v2.0/token",
     operation: "IdentityProvider_Token",
+    formBody: true,
     handler: async (request, reply) => {
       if (!tenantMatches(request, idp)) return tenantNotFound(request, reply);
       return issueToken(idp, request, reply);
@@ -76,8 +77,9 @@ export function registerIdentityProviderRoutes(routes: RouteRegistry, idp: Embed
   routes.public({
     method: "POST",
     url: "/adfs/oauth2/token",
-    // The same operation at a second address (and so, too, one of the form-encoded ones).
+    // The same operation at a second address: the AD FS authority's.
     operation: "IdentityProvider_Token",
+    formBody: true,
     handler: (request, reply) => issueToken(idp, request, reply),
   });
 }

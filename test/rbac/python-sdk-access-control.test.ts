@@ -69,11 +69,16 @@ describe("official Python SDK (azure-keyvault-administration) access-control REA
     assert.deepEqual(out.after_delete, { status: 404, type: "ResourceNotFoundError" });
   });
 
-  // Refused as Azure RBAC refuses it; no SDK test or sample deletes an assigned definition
-  // (role-definition-service.ts has the evidence). test/rbac/role-definition-delete.test.ts
-  // shows that a definition made again under the GUID grants nothing through old assignments.
-  it("refuses to delete a role definition that an assignment uses, then deletes it once unused", () => {
-    assert.deepEqual(out.delete_in_use, { status: 409, code: "RoleDefinitionHasAssignments" });
+  // Deleted while assigned, as the service does (role-definition-service.ts has the evidence);
+  // test/rbac/role-definition-delete.test.ts shows that the orphaned assignment grants nothing,
+  // also once a definition is made again under the same GUID.
+  it("deletes a role definition that an assignment uses; the assignment stays readable until deleted", () => {
+    assert.equal(out.delete_in_use, "deleted");
+    assert.deepEqual(out.definition_after_delete_in_use, { status: 404 });
+    assert.deepEqual(out.orphaned_assignment, {
+      name: out.created_assignment.name,
+      role_definition_id: DEFINITION_ID(out.created_definition.name),
+    });
     assert.deepEqual(out.definition_after_delete, { status: 404, type: "ResourceNotFoundError" });
   });
 

@@ -12,10 +12,10 @@ const definitionId = (guid: string) =>
   `Microsoft.KeyVault/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 
 /**
- * Deleting a custom role definition while an assignment uses it is refused (409
- * RoleDefinitionHasAssignments), so no assignment outlives its definition, and a definition
- * created later under the same GUID cannot be granted through an assignment made for the old
- * one. See role-definition-service.ts for the evidence behind refusing.
+ * Deleting a custom role definition that an assignment uses succeeds, as the service does (see
+ * role-definition-service.ts for the evidence). The assignment stays listed and readable, naming
+ * the deleted definition, and grants nothing: not at once, not after a definition is created
+ * again under the same GUID, and not on an old cached decision.
  */
 describe("deleting a role definition that is assigned", () => {
   let server: ServerProcess;
@@ -30,6 +30,14 @@ describe("deleting a role definition that is assigned", () => {
       properties: { roleName: "key reader", permissions: [{ dataActions: [READ_KEYS] }] },
     });
   const readKeys = () => as(holder.token, "GET", `/keys?${V}`);
+  const assignmentsOfHolder = async () =>
+    (
+      await as(
+        admin,
+        "GET",
+        `${ASSIGNMENTS}?${V}&$filter=${encodeURIComponent(`principalId eq '${holder.objectId}'`)}`,
+      )
+    ).json.value as Array<{ name: string; properties: { roleDefinitionId: string } }>;
 
   before(async () => {
     server = await startServerProcess();
@@ -38,42 +46,67 @@ describe("deleting a role definition that is assigned", () => {
   });
   after(() => server?.dispose());
 
-  it("is refused with 409 RoleDefinitionHasAssignments, and the definition and its grant stay", async () => {
+  it("deletes the definition; the assignment stays readable and grants nothing from that moment", async () => {
     assert.equal((await putDefinition()).status, 201);
     const assigned = await as(admin, "PUT", `${ASSIGNMENTS}/${ASSIGNMENT}?${V}`, {
       properties: { roleDefinitionId: definitionId(DEFINITION), principalId: holder.objectId },
     });
     assert.equal(assigned.status, 201, assigned.text);
-    assert.equal((await readKeys()).status, 200, "the custom role grants keys/read");
+    assert.equal((await readKeys()).status, 200, "the custom role grants keys/read (and is cached)");
 
-    const refused = await as(admin, "DELETE", `${DEFS}/${DEFINITION}?${V}`);
-    assert.equal(refused.status, 409, refused.text);
-    assert.equal(refused.json.error.code, "RoleDefinitionHasAssignments");
-
-    assert.equal((await as(admin, "GET", `${DEFS}/${DEFINITION}?${V}`)).status, 200);
-    const got = await as(admin, "GET", `${ASSIGNMENTS}/${ASSIGNMENT}?${V}`);
-    assert.equal(got.json.properties.roleDefinitionId, definitionId(DEFINITION));
-    assert.equal((await readKeys()).status, 200, "the refused delete changed nothing");
-  });
-
-  it("succeeds once the assignment is gone; a definition made again under the same GUID grants the old holder nothing", async () => {
-    assert.equal((await as(admin, "DELETE", `${ASSIGNMENTS}/${ASSIGNMENT}?${V}`)).status, 200);
-    assert.equal((await readKeys()).status, 403);
     const deleted = await as(admin, "DELETE", `${DEFS}/${DEFINITION}?${V}`);
     assert.equal(deleted.status, 200, deleted.text);
+    assert.equal(deleted.json.name, DEFINITION);
     assert.equal((await as(admin, "GET", `${DEFS}/${DEFINITION}?${V}`)).status, 404);
 
+    const orphan = await as(admin, "GET", `${ASSIGNMENTS}/${ASSIGNMENT}?${V}`);
+    assert.equal(orphan.status, 200, orphan.text);
+    assert.equal(orphan.json.properties.roleDefinitionId, definitionId(DEFINITION));
+    assert.deepEqual(
+      (await assignmentsOfHolder()).map((a) => a.name),
+      [ASSIGNMENT],
+      "the orphaned assignment is still listed",
+    );
+    const forbidden = await readKeys();
+    assert.equal(forbidden.status, 403, forbidden.text);
+  });
+
+  it("a definition created again under the same GUID does not revive the orphaned assignment", async () => {
     assert.equal((await putDefinition()).status, 201, "the GUID may be used again");
     const stillForbidden = await readKeys();
     assert.equal(stillForbidden.status, 403, stillForbidden.text);
-    const mine = (
-      await as(
-        admin,
-        "GET",
-        `${ASSIGNMENTS}?${V}&$filter=${encodeURIComponent(`principalId eq '${holder.objectId}'`)}`,
-      )
-    ).json.value as unknown[];
-    assert.deepEqual(mine, [], "no assignment names the new definition");
+
+    // The orphan still holds the place of that grant (principal, definition GUID, scope): a new
+    // assignment of the new definition is refused until the orphan is deleted, with a message
+    // that says so, and then it is made and grants.
+    const fresh = "0c4b8a5c-6d7e-4f9a-8b1c-4d5e6f7a8b9c";
+    const assign = () =>
+      as(admin, "PUT", `${ASSIGNMENTS}/${fresh}?${V}`, {
+        properties: { roleDefinitionId: definitionId(DEFINITION), principalId: holder.objectId },
+      });
+    const refused = await assign();
+    assert.equal(refused.status, 409, refused.text);
+    assert.equal(refused.json.error.code, "RoleAssignmentExists");
+    assert.match(refused.json.error.message, new RegExp(`'${ASSIGNMENT}'.*deleted; it grants nothing`));
+    assert.equal((await readKeys()).status, 403);
+
+    assert.equal((await as(admin, "DELETE", `${ASSIGNMENTS}/${ASSIGNMENT}?${V}`)).status, 200);
+    const assigned = await assign();
+    assert.equal(assigned.status, 201, assigned.text);
+    assert.equal((await readKeys()).status, 200);
+
+    // Deleting the definition again orphans the new assignment in turn.
+    assert.equal((await as(admin, "DELETE", `${DEFS}/${DEFINITION}?${V}`)).status, 200);
+    assert.equal((await readKeys()).status, 403);
+    assert.deepEqual((await assignmentsOfHolder()).map((a) => a.name), [fresh]);
+  });
+
+  it("an orphaned assignment is deleted like any other, and the delete is idempotent for the SDKs", async () => {
+    const fresh = "0c4b8a5c-6d7e-4f9a-8b1c-4d5e6f7a8b9c";
+    assert.equal((await as(admin, "DELETE", `${ASSIGNMENTS}/${fresh}?${V}`)).status, 200);
+    assert.equal((await as(admin, "GET", `${ASSIGNMENTS}/${fresh}?${V}`)).status, 404);
+    assert.deepEqual(await assignmentsOfHolder(), []);
+    assert.equal((await as(admin, "DELETE", `${DEFS}/${DEFINITION}?${V}`)).status, 404);
   });
 
   it("refuses an assignment to a definition that no longer exists", async () => {

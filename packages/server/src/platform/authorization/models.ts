@@ -26,4 +26,6 @@ export interface RoleAssignment {
   /** The GUID of the role definition. */
   roleDefinitionName: string;
   principalId: string;
+  /** Its role definition was deleted: it is still listed, and grants nothing. */
+  orphaned?: true;
 }

@@ -43,7 +43,6 @@ export const KEY_VAULT_ERROR_CATALOG = [
   // 409: the HSM's state does not allow it.
   { code: "Conflict", status: 409, means: "A name is taken, or a backup or restore is already running." },
   { code: "RoleAssignmentExists", status: 409, means: "The role assignment (or its grant) exists." },
-  { code: "RoleDefinitionHasAssignments", status: 409, means: "The role definition is still assigned." },
   { code: "HsmAlreadyActivated", status: 409, means: "A security domain upload to an activated HSM." },
   { code: "SecurityDomainAlreadyDownloaded", status: 409, means: "The security domain was handed out." },
   { code: "SecurityDomainOperationInProgress", status: 409, means: "A security domain operation runs." },
@@ -193,11 +192,6 @@ export const KeyVaultErrors = {
       "RoleDefinitionLimitExceeded",
       `The HSM already has ${count} custom role definitions, the most it allows (${limit}). Delete one before creating another.`,
     ),
-  roleDefinitionHasAssignments: (name: string, assignments: number) =>
-    error(
-      "RoleDefinitionHasAssignments",
-      `Role definition '${name}' is used by ${assignments} role assignment(s). Delete them before deleting the role definition.`,
-    ),
   /**
    * The service's words, without the name. Evidence: Azure/azure-sdk-for-js
    * sdk/keyvault/keyvault-admin recordings (keyvaultaccesscontrolclient_role_assignments, GET of a
@@ -214,6 +208,12 @@ export const KeyVaultErrors = {
     error(
       "RoleAssignmentExists",
       `The role assignment already exists: principal '${principalId}' has role '${roleName}' at scope '${scope}' (assignment '${existing}').`,
+    ),
+  /** Same as above, but the assignment in the way was orphaned by its definition's deletion. */
+  roleAssignmentOrphanExists: (principalId: string, scope: string, existing: string) =>
+    error(
+      "RoleAssignmentExists",
+      `The role assignment already exists: principal '${principalId}' holds assignment '${existing}' of this role definition's GUID at scope '${scope}', made for a definition that was since deleted; it grants nothing. Delete it, then assign the role again.`,
     ),
   /** `where` names the scope counted, e.g. "key scope '/keys/k1'". */
   roleAssignmentLimitExceeded: (count: number, where: string, limit: number) =>

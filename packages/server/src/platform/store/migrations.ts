@@ -174,6 +174,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable("keys").addColumn("near_expiry_notified_version", "text").execute();
     },
   },
+  "0007_orphaned_role_assignments": {
+    async up(db: Kysely<unknown>) {
+      // Deleting a role definition leaves its assignments in place, as the service does; they
+      // are marked here when it happens and grant nothing from then on, even if a definition is
+      // created again under the same GUID.
+      await db.schema.alterTable("role_assignments").addColumn("orphaned_at", "bigint").execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -35,6 +35,8 @@ export interface RoleAssignmentTable {
   role_definition_name: string;
   principal_id: string;
   created_at: number | string;
+  /** When its role definition was deleted; an orphaned assignment grants nothing. */
+  orphaned_at: number | string | null;
 }
 
 /** One row per key name, live or soft-deleted. */

@@ -23,11 +23,13 @@ export class RoleAssignmentRepository {
     return rows.map(toModel);
   }
 
-  async listForPrincipal(principalId: string): Promise<RoleAssignment[]> {
+  /** The principal's assignments that grant something: orphaned ones are left out. */
+  async listGrantingForPrincipal(principalId: string): Promise<RoleAssignment[]> {
     const rows = await this.db
       .selectFrom("role_assignments")
       .selectAll()
       .where("principal_id", "=", principalId)
+      .where("orphaned_at", "is", null)
       .execute();
     return rows.map(toModel);
   }
@@ -56,13 +58,18 @@ export class RoleAssignmentRepository {
     return Number(row.n);
   }
 
-  async countForRoleDefinition(roleDefinitionName: string): Promise<number> {
-    const row = await this.db
-      .selectFrom("role_assignments")
-      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+  /**
+   * Marks the assignments of a role definition being deleted: they stay listed, as the service
+   * keeps them, and grant nothing from now on (see RoleDefinitionService.delete).
+   */
+  async orphanForRoleDefinition(roleDefinitionName: string, now: number): Promise<number> {
+    const result = await this.db
+      .updateTable("role_assignments")
+      .set({ orphaned_at: now })
       .where("role_definition_name", "=", roleDefinitionName)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+      .where("orphaned_at", "is", null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   async insert(assignment: RoleAssignment, now: number): Promise<void> {
@@ -98,6 +105,7 @@ function toModel(row: RoleAssignmentTable): RoleAssignment {
     scope: row.scope,
     roleDefinitionName: row.role_definition_name,
     principalId: row.principal_id,
+    ...(row.orphaned_at == null ? {} : { orphaned: true }),
   };
 }
 
@@ -110,7 +118,7 @@ export type RbacStore = Store<{
 /** The RBAC engine's view of the store: who holds which role, and the custom roles. */
 export function grantSourceOf(store: RbacStore): GrantSource {
   return {
-    assignmentsOf: (principalId) => store.roleAssignments.listForPrincipal(principalId),
+    assignmentsOf: (principalId) => store.roleAssignments.listGrantingForPrincipal(principalId),
     customRole: (name) => store.roleDefinitions.get(name),
   };
 }

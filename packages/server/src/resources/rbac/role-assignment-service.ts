@@ -77,8 +77,8 @@ export class RoleAssignmentService {
       // The definition is read in the transaction that inserts the assignment, not before it:
       // write transactions run one at a time (platform/store/store.ts), so a definition deleted
       // or narrowed by a concurrent request cannot slip in between the check and the insert.
-      // Deleting a definition refuses while assignments use it (role-definition-service.ts);
-      // together the two keep every assignment pointing at a definition that exists.
+      // Read inside the write transaction: a definition deleted concurrently either orphans
+      // this assignment (the delete runs after) or is seen missing here (it ran before).
       const definition = await this.definitions.find(definitionName, tx);
       if (!definition) throw KeyVaultErrors.roleDefinitionDoesNotExist(input.roleDefinitionId);
       if (!definition.assignableScopes.some((assignable) => scopeCovers(assignable, scope))) {
@@ -95,7 +95,12 @@ export class RoleAssignmentService {
       if (await tx.roleAssignments.get(assignment.name)) {
         throw KeyVaultErrors.roleAssignmentExists(name);
       }
+      // An orphaned assignment (its definition deleted, then made again under the same GUID)
+      // still holds this grant's place: it is deleted first, so nobody mistakes it for live.
       const same = await tx.roleAssignments.findGrant(scope, definition.name, assignment.principalId);
+      if (same?.orphaned) {
+        throw KeyVaultErrors.roleAssignmentOrphanExists(input.principalId, scope, same.name);
+      }
       if (same) {
         throw KeyVaultErrors.roleAssignmentGrantExists(
           input.principalId,

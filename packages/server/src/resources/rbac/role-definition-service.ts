@@ -81,21 +81,19 @@ export class RoleDefinitionService {
   }
 
   /**
-   * Deletes a custom role that no assignment uses. Returns what was deleted.
+   * Deletes a custom role, even one still assigned, as the service does. Returns what was deleted.
    *
-   * A definition still assigned is refused (409 RoleDefinitionHasAssignments), so an assignment
-   * never outlives its definition. Why refuse rather than delete and leave orphans: no evidence
-   * shows a Managed HSM deleting an assigned definition. The SDKs' own tests and samples never
-   * try it (azure-sdk-for-python's test_access_control.py deletes a definition nothing is
-   * assigned to, and assigns a built-in role in the assignment test; the JS and Python samples
-   * delete the assignment before the definition), and Azure RBAC, whose roleDefinitions API this
-   * one copies, refuses with this same code ("remove any role assignments that use the custom
-   * role" first). Refusing is also the safe side: an orphaned assignment would name a GUID that a
-   * definition created later under the same name could silently bring back to life. Assignment
-   * creation reads the definition inside its own write transaction (role-assignment-service.ts)
-   * and write transactions run one at a time, so no race can leave an orphan either. Should one
-   * still exist (a database edited by hand), the RBAC engine drops a grant whose definition is
-   * missing: it grants nothing.
+   * Evidence that the service deletes an assigned definition: azure-sdk-for-java's
+   * KeyVaultAccessControlClientTestBase.cleanUpResources deletes the test's role definition
+   * *before* the role assignment made with it, after every assignment test, against a live HSM
+   * (an HSM that refused would keep every such definition and soon reach its custom-role limit),
+   * and the issue that asked for this reports the SDK tests passing against the service.
+   *
+   * What the assignments then show and grant (our decision; no source says): they stay listed
+   * and readable, unchanged, naming the deleted definition's id, so an administrator sees what
+   * is left and deletes it; and they grant nothing, marked orphaned in the same transaction as
+   * the delete, so a definition created later under the same GUID does not revive a grant made
+   * for the old one (the engine reads only assignments that are not orphaned).
    */
   async delete(name: string): Promise<RoleDefinition> {
     // Existence before format, as the service answers: a name that is not a GUID names no
@@ -105,10 +103,7 @@ export class RoleDefinitionService {
     const deleted = await this.store.transaction(async (tx) => {
       const existing = await tx.roleDefinitions.get(key);
       if (!existing) throw KeyVaultErrors.roleDefinitionNotFound(name);
-      const inUse = await tx.roleAssignments.countForRoleDefinition(key);
-      if (inUse > 0) {
-        throw KeyVaultErrors.roleDefinitionHasAssignments(name, inUse);
-      }
+      await tx.roleAssignments.orphanForRoleDefinition(key, this.clock());
       await tx.roleDefinitions.delete(key);
       return existing;
     });

@@ -98,7 +98,10 @@ describe("deleting a role definition that is assigned", () => {
     // Deleting the definition again orphans the new assignment in turn.
     assert.equal((await as(admin, "DELETE", `${DEFS}/${DEFINITION}?${V}`)).status, 200);
     assert.equal((await readKeys()).status, 403);
-    assert.deepEqual((await assignmentsOfHolder()).map((a) => a.name), [fresh]);
+    assert.deepEqual(
+      (await assignmentsOfHolder()).map((a) => a.name),
+      [fresh],
+    );
   });
 
   it("an orphaned assignment is deleted like any other, and the delete is idempotent for the SDKs", async () => {

@@ -82,6 +82,15 @@ describe("official Python SDK (azure-keyvault-administration) access-control REA
     assert.deepEqual(out.definition_after_delete, { status: 404, type: "ResourceNotFoundError" });
   });
 
+  it("answers a definition asked for by its role name with the service's 404 words", () => {
+    assert.equal(out.definition_by_role_name.status, 404);
+    assert.equal(out.definition_by_role_name.code, "RoleDefinitionNotFound");
+    assert.match(
+      out.definition_by_role_name.message,
+      /^Requested role definition not found \(Activity ID: [0-9a-f-]+\)$/,
+    );
+  });
+
   it("lets the SDK's idempotent delete pass over a definition name that is not a GUID", () => {
     assert.equal(out.delete_non_guid, "ignored");
   });

@@ -67,6 +67,13 @@ try:
     out["definition_after_delete_in_use"] = "still there"
 except ResourceNotFoundError as e:
     out["definition_after_delete_in_use"] = {"status": e.status_code}
+# A role definition is named by its GUID, not its role name: the service answers 404 with its own
+# words (azure-sdk-for-js keyvault-admin's tracing test and recording make this very call).
+try:
+    client.get_role_definition(KeyVaultRoleScope.GLOBAL, "Managed HSM Crypto Auditor")
+    out["definition_by_role_name"] = "found"
+except ResourceNotFoundError as e:
+    out["definition_by_role_name"] = {"status": e.status_code, "code": e.error.code, "message": e.error.message}
 orphan = client.get_role_assignment(KeyVaultRoleScope.KEYS, assignment.name)
 out["orphaned_assignment"] = {"name": orphan.name, "role_definition_id": orphan.properties.role_definition_id}
 

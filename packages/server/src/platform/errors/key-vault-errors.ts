@@ -183,8 +183,14 @@ export const KeyVaultErrors = {
     ),
 
   // Role definitions and assignments.
-  roleDefinitionNotFound: (name: string) =>
-    error("RoleDefinitionNotFound", `Role definition '${name}' was not found.`),
+  /**
+   * The service's words. Evidence: Azure/azure-sdk-for-js sdk/keyvault/keyvault-admin recording
+   * keyvaultaccesscontrolclient_role_definitions/recording_supports_tracing.js (GET of a role
+   * definition by a name that is no GUID: 404 {"code":"RoleDefinitionNotFound","message":
+   * "Requested role definition not found (Activity ID: …)"}).
+   */
+  roleDefinitionNotFound: (_name: string) =>
+    error("RoleDefinitionNotFound", "Requested role definition not found"),
   roleDefinitionDoesNotExist: (roleDefinitionId: string) =>
     error("RoleDefinitionDoesNotExist", `The role definition '${roleDefinitionId}' does not exist.`),
   roleDefinitionLimitExceeded: (count: number, limit: number) =>

@@ -67,7 +67,12 @@ describe("RBAC API: validation, conflicts and limits", () => {
 
   it("answers a delete of a definition whose name is not a GUID as for any missing one (404)", async () => {
     // The service checks existence before format on DELETE; the SDKs' idempotent delete swallows the 404.
-    assertError(await call("DELETE", `${DEFS}/foobar?${V}`), 404, "RoleDefinitionNotFound", /^Requested role definition not found/);
+    assertError(
+      await call("DELETE", `${DEFS}/foobar?${V}`),
+      404,
+      "RoleDefinitionNotFound",
+      /^Requested role definition not found/,
+    );
   });
 
   it("refuses to create, replace or delete a built-in role", async () => {

@@ -142,7 +142,7 @@ describe("trusted external OIDC issuer (as Entra ID would be configured)", () =>
       token: await externalToken({ oid: externalUser }),
     });
     assert.equal(response.status, 403);
-    assert.equal(response.json.error.code, "Forbidden");
+    assert.equal(response.json.error.code, "AccessDenied");
   });
 
   it("refuses expired, not-yet-valid, wrong-audience and oid-less tokens", async () => {

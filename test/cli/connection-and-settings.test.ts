@@ -56,7 +56,7 @@ describe("mhsm connection options", () => {
     const denied = await runMhsmCli(["role", "assignment", "list", "--ca-file", cli.server.admin.caFile], {
       env,
     });
-    assert.match(expectFailure(denied, "Forbidden"), /Not authorized to access .*\/read\/action on \//);
+    assert.match(expectFailure(denied, "AccessDenied"), /Not authorized to access .*\/read\/action on \//);
   });
 
   it("fails clearly without credentials, URL or trust, and never echoes a secret", async () => {

@@ -32,8 +32,8 @@ describe("mhsm key", () => {
   });
 
   it("needs a crypto role first: an Administrator is Forbidden until role assignment create", async () => {
-    await cli.fails(["key", "list"], "Forbidden");
-    assert.match(await cli.fails(["key", "create", "-n", "k"], "Forbidden"), /keys\/create on \/keys\/k/);
+    await cli.fails(["key", "list"], "AccessDenied");
+    assert.match(await cli.fails(["key", "create", "-n", "k"], "AccessDenied"), /keys\/create on \/keys\/k/);
     await cli.grantKeyRoles();
     assert.deepEqual(await cli.json(["key", "list"]), []);
   });

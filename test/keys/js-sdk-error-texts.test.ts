@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { RestError } from "@azure/core-rest-pipeline";
+import { KeyClient } from "@azure/keyvault-keys";
+import { createPrincipal } from "../harness/principals.js";
 import { type KeysFixture, startKeysServer } from "./support/keys-fixture.js";
 
 /** What a client of the official JS SDK sees of the catalog's texts (RestError.message). */
@@ -37,6 +39,18 @@ describe("official JS SDK (@azure/keyvault-keys KeyClient): error texts", () => 
     assert.match(
       error.message,
       /^Backup blob contains invalid or corrupt version\. \(Activity ID: [0-9a-f-]+\)$/,
+    );
+  });
+
+  it("createKey by a principal with no role: 403 AccessDenied, 'Not authorized to access <action> on <scope>'", async () => {
+    const stranger = await createPrincipal(fx.server, "no roles");
+    const client = new KeyClient(fx.server.url, fx.credentialFor(stranger), fx.clientOptions);
+    const error = await restError(client.createKey("not-mine", "EC"));
+    assert.equal(error.statusCode, 403);
+    assert.equal(error.code, "AccessDenied");
+    assert.match(
+      error.message,
+      /^Not authorized to access Microsoft\.KeyVault\/managedHsm\/keys\/create on \/keys\/not-mine \(Activity ID: [0-9a-f-]+\)$/,
     );
   });
 });

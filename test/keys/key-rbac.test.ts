@@ -58,8 +58,7 @@ describe("keys: RBAC data actions per operation, with several principals", () =>
   ) {
     const response = await call(principal, method, path, body);
     assert.equal(response.status, 403, `${principal} ${method} ${path}: ${response.text}`);
-    assert.equal(response.json.error.code, "Forbidden");
-    assert.equal(response.json.error.innererror?.code, "AccessDenied");
+    assert.equal(response.json.error.code, "AccessDenied");
     assert.ok(
       response.json.error.message.includes(
         `Not authorized to access Microsoft.KeyVault/managedHsm/${action} on ${scope}`,

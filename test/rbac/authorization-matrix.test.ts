@@ -379,7 +379,7 @@ describe("authorization matrix over every registered route", { timeout: 600_000 
               return;
             }
             if (!expected) {
-              assert.equal(canonical.json?.error?.code, "Forbidden", where);
+              assert.equal(canonical.json?.error?.code, "AccessDenied", where);
               assert.ok(
                 canonical.json.error.message.includes(`${action} on ${scope}`),
                 `${where}: ${canonical.text}`,

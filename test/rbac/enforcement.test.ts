@@ -14,8 +14,7 @@ const ACTION = "Microsoft.KeyVault/managedHsm";
 
 function assertForbidden(response: RawResponse, action: string, scope: string) {
   assert.equal(response.status, 403, response.text);
-  assert.equal(response.json.error.code, "Forbidden");
-  assert.equal(response.json.error.innererror?.code, "AccessDenied");
+  assert.equal(response.json.error.code, "AccessDenied");
   assert.ok(
     response.json.error.message.includes(`Not authorized to access ${ACTION}/${action} on ${scope}`),
     response.json.error.message,

@@ -80,8 +80,8 @@ describe("role definition writes need their action at '/'", () => {
     for (const prefix of ["/keys/k1", "/keys/K1", "//keys/k1/", "/keys%2Fk1"]) {
       const response = await putDefinition(attacker.token, prefix, HELD_AT_ROOT, ["*"]);
       assert.equal(response.status, 403, `${prefix}: ${response.text}`);
-      assert.equal(response.json.error.code, "Forbidden");
-      assert.match(response.json.error.message, /roleDefinitions\/write\/action on \/\./);
+      assert.equal(response.json.error.code, "AccessDenied");
+      assert.match(response.json.error.message, /roleDefinitions\/write\/action on \/ \(Activity ID/);
     }
     assert.deepEqual(await heldRole(), [`${ACTION}/keys/read/action`]);
     // And so the second step of the attack stays closed.

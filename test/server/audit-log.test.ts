@@ -78,7 +78,7 @@ describe("audit log", () => {
     const denied = records.find((r) => r.requestId === deniedId);
     assert.equal(denied?.status, 403);
     assert.equal(denied?.result, "failure");
-    assert.equal(denied?.errorCode, "Forbidden");
+    assert.equal(denied?.errorCode, "AccessDenied");
     const refused = records.find((r) => r.requestId === badTokenId);
     assert.equal(refused?.status, 401);
     assert.equal(refused?.caller, null);

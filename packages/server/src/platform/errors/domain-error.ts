@@ -12,7 +12,7 @@ export class DomainError extends Error {
     /** The Key Vault error code clients see, e.g. "RoleDefinitionNotFound". */
     readonly code: KeyVaultErrorCode,
     message: string,
-    /** A more specific code for `innererror`, e.g. "AccessDenied" under "Forbidden". */
+    /** A more specific code for `innererror`, e.g. "KeyDisabled" under "Forbidden". */
     readonly innerCode?: ForbiddenReason,
   ) {
     super(message);

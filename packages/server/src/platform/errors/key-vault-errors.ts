@@ -21,7 +21,7 @@ export const KEY_VAULT_ERROR_CATALOG = [
   { code: "SecurityDomainMismatch", status: 400, means: "The security domain is another HSM's." },
   // 401, 403: who the caller is, and what it may do.
   { code: "Unauthorized", status: 401, means: "No valid bearer token." },
-  { code: "Forbidden", status: 403, means: "Not allowed: by RBAC, a key's state or purge protection." },
+  { code: "Forbidden", status: 403, means: "Not allowed: by a key's state or purge protection." },
   // 404: nothing there.
   { code: "NotFound", status: 404, means: "No route has this path." },
   { code: "KeyNotFound", status: 404, means: "No such key (or key version, or deleted key)." },
@@ -41,6 +41,7 @@ export const KEY_VAULT_ERROR_CATALOG = [
   { code: "ExpectationFailed", status: 417, means: "An Expect header other than 100-continue." },
   { code: "RequestHeaderFieldsTooLarge", status: 431, means: "The request line and headers are too large." },
   // 409: the HSM's state does not allow it.
+  { code: "AccessDenied", status: 403, means: "The caller's roles do not grant the data action at the scope." },
   { code: "Conflict", status: 409, means: "A name is taken, or a backup or restore is already running." },
   { code: "RoleAssignmentExists", status: 409, means: "The role assignment (or its grant) exists." },
   { code: "HsmAlreadyActivated", status: 409, means: "A security domain upload to an activated HSM." },
@@ -59,7 +60,6 @@ export type KeyVaultErrorCode = (typeof KEY_VAULT_ERROR_CATALOG)[number]["code"]
 
 /** The more specific codes a 403 carries in `innererror`. */
 export type ForbiddenReason =
-  | "AccessDenied"
   | "KeyOperationNotAllowed"
   | "KeyDisabled"
   | "KeyNotYetValid"
@@ -108,12 +108,18 @@ export const KeyVaultErrors = {
 
   // Authentication and authorization.
   unauthorized: () => error("Unauthorized", "Authentication is required."),
-  accessDenied: (dataAction: string, scope: string, objectId: string) =>
-    error(
-      "Forbidden",
-      `Caller is not authorized to perform action on resource. Not authorized to access ${dataAction} on ${scope}. Caller: oid=${objectId}.`,
-      "AccessDenied",
-    ),
+  /**
+   * The service's code and words when the caller's roles do not grant the action: 403
+   * {"code":"AccessDenied","message":"Not authorized to access <data action> on <scope> (Activity
+   * ID: …)"}. Evidence: Azure/azure-cli issue #32719 (2026, a Managed HSM answering a role
+   * assignment read: "(AccessDenied) Not authorized to access
+   * Microsoft.KeyVault/managedHsm/roleAssignments/read/action on / (Activity ID: <guid>)", "Code:
+   * AccessDenied") and Microsoft's disk-encryption sample for Managed HSM quoting "(AccessDenied)
+   * Not authorized to access Microsoft.KeyVault/managedHsm/keys/create on '/keys'". The caller is
+   * not named in the answer (the audit record has it).
+   */
+  accessDenied: (dataAction: string, scope: string, _objectId: string) =>
+    error("AccessDenied", `Not authorized to access ${dataAction} on ${scope}`),
 
   // Keys, worded as Key Vault words them.
   /**
@@ -162,7 +168,7 @@ export const KeyVaultErrors = {
     ),
   /** The key exists but its state forbids the operation (disabled, not yet valid, expired, key_ops). */
   keyUseForbidden: (
-    reason: Exclude<ForbiddenReason, "AccessDenied" | "PurgeProtectionEnabled">,
+    reason: Exclude<ForbiddenReason, "PurgeProtectionEnabled">,
     message: string,
   ) => error("Forbidden", message, reason),
   purgeProtected: (scheduledPurgeAt: number) =>

@@ -41,7 +41,11 @@ export const KEY_VAULT_ERROR_CATALOG = [
   { code: "ExpectationFailed", status: 417, means: "An Expect header other than 100-continue." },
   { code: "RequestHeaderFieldsTooLarge", status: 431, means: "The request line and headers are too large." },
   // 409: the HSM's state does not allow it.
-  { code: "AccessDenied", status: 403, means: "The caller's roles do not grant the data action at the scope." },
+  {
+    code: "AccessDenied",
+    status: 403,
+    means: "The caller's roles do not grant the data action at the scope.",
+  },
   { code: "Conflict", status: 409, means: "A name is taken, or a backup or restore is already running." },
   { code: "RoleAssignmentExists", status: 409, means: "The role assignment (or its grant) exists." },
   { code: "HsmAlreadyActivated", status: 409, means: "A security domain upload to an activated HSM." },
@@ -60,11 +64,7 @@ export type KeyVaultErrorCode = (typeof KEY_VAULT_ERROR_CATALOG)[number]["code"]
 
 /** The more specific codes a 403 carries in `innererror`. */
 export type ForbiddenReason =
-  | "KeyOperationNotAllowed"
-  | "KeyDisabled"
-  | "KeyNotYetValid"
-  | "KeyExpired"
-  | "PurgeProtectionEnabled";
+  "KeyOperationNotAllowed" | "KeyDisabled" | "KeyNotYetValid" | "KeyExpired" | "PurgeProtectionEnabled";
 
 const STATUS_OF_CODE: ReadonlyMap<string, number> = new Map(
   KEY_VAULT_ERROR_CATALOG.map((entry) => [entry.code, entry.status]),
@@ -167,10 +167,8 @@ export const KeyVaultErrors = {
       `Key '${name}' exists in this HSM (live or deleted). Delete and purge it before restoring it from a backup.`,
     ),
   /** The key exists but its state forbids the operation (disabled, not yet valid, expired, key_ops). */
-  keyUseForbidden: (
-    reason: Exclude<ForbiddenReason, "PurgeProtectionEnabled">,
-    message: string,
-  ) => error("Forbidden", message, reason),
+  keyUseForbidden: (reason: Exclude<ForbiddenReason, "PurgeProtectionEnabled">, message: string) =>
+    error("Forbidden", message, reason),
   purgeProtected: (scheduledPurgeAt: number) =>
     error(
       "Forbidden",

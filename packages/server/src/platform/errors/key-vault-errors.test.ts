@@ -19,7 +19,6 @@ const EXAMPLE_ARGUMENTS: { [Name in Factory]: Parameters<(typeof KeyVaultErrors)
   keyBackupBlobMalformed: [],
   keyBackupBlobForeign: [],
   keyRestoreNameTaken: ["k1"],
-  keyExistsForSelectiveRestore: ["k1"],
   keyUseForbidden: ["KeyDisabled", "m"],
   purgeProtected: [0],
   byokImportUnavailable: [],

@@ -160,12 +160,6 @@ export const KeyVaultErrors = {
   /** Restoring a key backup (POST /keys/restore) onto a name a live key has. */
   keyRestoreNameTaken: (name: string) =>
     error("Conflict", `Key ${name} already exists; a backup is restored only under a free name.`),
-  /** Restoring a key from a full backup (selective restore) onto a name a key (live or deleted) has. */
-  keyExistsForSelectiveRestore: (name: string) =>
-    error(
-      "Conflict",
-      `Key '${name}' exists in this HSM (live or deleted). Delete and purge it before restoring it from a backup.`,
-    ),
   /** The key exists but its state forbids the operation (disabled, not yet valid, expired, key_ops). */
   keyUseForbidden: (reason: Exclude<ForbiddenReason, "PurgeProtectionEnabled">, message: string) =>
     error("Forbidden", message, reason),

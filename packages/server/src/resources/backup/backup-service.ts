@@ -13,6 +13,7 @@ import { BackupKeyring, type Manifest, readBackup, writeBackup } from "./backup-
 import { type BackupLocation, parseBackupLocation } from "./backup-location.js";
 import { type StorageCredential, openBackupStorage } from "./backup-storage.js";
 import { parseSasToken } from "./sas-token.js";
+import { describeSelectiveRestore, restoreKeyFromBackup } from "./selective-key-restore.js";
 
 /** Where and how: the wire's SASTokenParameter. */
 export interface StorageParameters {
@@ -77,9 +78,6 @@ export class BackupService<S extends BackupStore = BackupStore> {
       return request;
     }
     await this.resolve(request, kind);
-    if (kind === "selectiveRestore" && (await this.store.snapshots.keyExists(body.keyName as string))) {
-      throw KeyVaultErrors.keyExistsForSelectiveRestore(body.keyName as string);
-    }
     return request;
   }
 
@@ -167,22 +165,15 @@ export class BackupService<S extends BackupStore = BackupStore> {
     const keyName = stored.keyName as string;
     const { rows } = await this.readVerified(stored, "selectiveRestore", ["keys", "key_versions"]);
     const matches = (row: Row) => String(row.name).toLowerCase() === keyName.toLowerCase();
-    const keyRows = (rows.keys ?? []).filter(matches);
-    if (keyRows.length === 0) throw new JobFailure("KeyNotFound", `Key '${keyName}' is not in the backup.`);
-    const storedName = String(keyRows[0]?.name);
-    const versionRows = (rows.key_versions ?? []).filter((row) => String(row.name) === storedName);
-    await this.store.transaction(async (tx) => {
-      if (await tx.snapshots.keyExists(storedName)) {
-        throw new JobFailure(
-          "Conflict",
-          `Key '${keyName}' exists in this HSM (live or deleted). Delete and purge it before restoring it from a backup.`,
-        );
-      }
-      await tx.snapshots.insert("keys", keyRows);
-      await tx.snapshots.insert("key_versions", versionRows);
-    });
-    this.options.afterRestore();
-    return { statusDetails: `Restored key '${storedName}' with ${versionRows.length} version(s).` };
+    const keyRow = (rows.keys ?? []).find(matches);
+    if (!keyRow) throw new JobFailure("KeyNotFound", `Key '${keyName}' is not in the backup.`);
+    const versionRows = (rows.key_versions ?? []).filter((row) => String(row.name) === String(keyRow.name));
+    // Everything was read and authenticated above; the writes are one transaction.
+    const outcome = await this.store.transaction((tx) =>
+      restoreKeyFromBackup(tx.snapshots, keyRow, versionRows),
+    );
+    if (outcome.restored > 0) this.options.afterRestore();
+    return { statusDetails: describeSelectiveRestore(String(keyRow.name), outcome) };
   }
 
   private async readVerified(stored: StoredRequest, kind: JobKind, tables?: string[]) {

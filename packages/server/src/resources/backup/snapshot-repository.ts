@@ -73,9 +73,20 @@ export class SnapshotRepository {
     return this.principals.mergeFromBackup(rows);
   }
 
-  async keyExists(name: string): Promise<boolean> {
-    const row = await this.db.selectFrom("keys").select("name").where(named(name)).executeTakeFirst();
-    return row !== undefined;
+  /** The key of this name (any spelling), live or soft-deleted, as stored. */
+  async keyRow(name: string): Promise<{ name: string; deleted: boolean } | undefined> {
+    const row = await this.db
+      .selectFrom("keys")
+      .select(["name", "deleted_at"])
+      .where(named(name))
+      .executeTakeFirst();
+    return row && { name: row.name, deleted: row.deleted_at !== null };
+  }
+
+  /** The version identifiers a key has now. */
+  async versionIdsOf(name: string): Promise<string[]> {
+    const rows = await this.db.selectFrom("key_versions").select("version").where(named(name)).execute();
+    return rows.map((row) => row.version);
   }
 
   async insert(table: HsmStateTable, rows: Row[]): Promise<void> {

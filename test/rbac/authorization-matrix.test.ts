@@ -106,6 +106,10 @@ const PUBLIC_ROUTES = [
   // The same identity provider as an AD FS authority (tenant "adfs"), for DefaultAzureCredential.
   "GET /adfs/.well-known/openid-configuration",
   "POST /adfs/oauth2/token",
+  // Probes and the metrics scrape (outside the Key Vault paths; /metrics may need its own token).
+  "GET /healthz",
+  "GET /readyz",
+  "GET /metrics",
 ];
 
 /**

@@ -195,6 +195,7 @@ describe("/readyz and the change feed when PostgreSQL stops", () => {
     });
     assert.equal((await readyz(server)).status, 200);
 
+    const port = String(postgres?.port);
     postgres?.stop();
     postgres = undefined;
     const notReady = await waitFor(() => readyz(server), {
@@ -204,6 +205,7 @@ describe("/readyz and the change feed when PostgreSQL stops", () => {
     });
     assertNotReady(notReady, "store", /^The store (cannot be reached|did not answer)/);
     assert.ok(!notReady.text.includes("postgres://"), "the store's URL is not in the answer");
+    assert.ok(!notReady.text.includes(port), "the store's address is not in the answer");
     assert.equal((await rawRequest(server, { path: "/healthz" })).status, 200, "the process still answers");
     await waitFor(async () => (await scrape()).sum("mhsm_change_feed_reconnects_total"), {
       what: "the change feed's reconnect on /metrics",

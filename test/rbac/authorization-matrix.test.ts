@@ -333,7 +333,7 @@ describe("authorization matrix over every registered route", { timeout: 600_000 
   const isUnrouted = (response: RawResponse) =>
     response.status === 404 && response.json?.error?.code === "NotFound";
 
-  it("knows every route: each has an expected data action, and only the identity provider is public", () => {
+  it("knows every route: each has an expected data action, and only the identity provider and the probes and metrics are public", () => {
     const authorized = running.routes.filter((route) => route.kind === "authorized");
     const unknown = authorized
       .map((route) => `${route.method} ${route.url}`)

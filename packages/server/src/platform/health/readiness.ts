@@ -15,7 +15,10 @@ export interface Readiness {
 /** Runs every check (together: a slow store does not delay the others) and sums them up. */
 export async function checkReadiness(checks: readonly ReadinessCheck[]): Promise<Readiness> {
   const results = await Promise.all(
-    checks.map(async (c) => [c.name, await c.check().catch((error: unknown) => failure(error))] as const),
+    checks.map(
+      async (c) =>
+        [c.name, await c.check().catch((error: unknown) => `The check failed (${failure(error)}).`)] as const,
+    ),
   );
   return {
     ready: results.every(([, reason]) => reason === undefined),
@@ -34,24 +37,28 @@ export function gateReadiness(gate: RequestGate): ReadinessCheck {
 /**
  * The store answers a cheap query within `timeoutMs`. A stopped PostgreSQL refuses at once; a
  * hung one (a network partition) must not hang the probe, which Kubernetes would time out with
- * no reason given.
+ * no reason given. One query at a time: while one is still pending, later probes wait for it
+ * instead of queueing more behind a store that does not answer.
  */
 export function storeReadiness(ping: () => Promise<unknown>, timeoutMs: number): ReadinessCheck {
+  let pending: Promise<string | undefined> | undefined;
   return {
     name: "store",
     check: async () => {
+      pending ??= ping()
+        .then(
+          () => undefined,
+          (error: unknown) => `The store cannot be reached (${failure(error)}).`,
+        )
+        .finally(() => {
+          pending = undefined;
+        });
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<string>((resolve) => {
         timer = setTimeout(() => resolve(`The store did not answer within ${timeoutMs} ms.`), timeoutMs);
       });
       try {
-        return await Promise.race([
-          ping().then(
-            () => undefined,
-            (error: unknown) => `The store cannot be reached: ${failure(error)}`,
-          ),
-          timeout,
-        ]);
+        return await Promise.race([pending, timeout]);
       } finally {
         clearTimeout(timer);
       }
@@ -59,10 +66,11 @@ export function storeReadiness(ping: () => Promise<unknown>, timeoutMs: number):
   };
 }
 
-/** An error's code and first line, without connection strings or paths (they can hold passwords). */
+/**
+ * An error as its code only ("ECONNREFUSED", "57P01"): /readyz answers anyone who can reach the
+ * HSM, and a driver's message names hosts, ports, users or paths.
+ */
 function failure(error: unknown): string {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  const text = typeof message === "string" ? message.split("\n")[0]!.replace(/\w+:\/\/\S+/g, "<url>") : "";
-  const shown = text.slice(0, 200) || "unknown error";
-  return typeof code === "string" ? `${code}: ${shown}` : shown;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^[A-Z0-9_]{1,40}$/i.test(code) ? code : "an unexpected error";
 }

@@ -106,6 +106,10 @@ const PUBLIC_ROUTES = [
   // The same identity provider as an AD FS authority (tenant "adfs"), for DefaultAzureCredential.
   "GET /adfs/.well-known/openid-configuration",
   "POST /adfs/oauth2/token",
+  // Probes and the metrics scrape (outside the Key Vault paths; /metrics may need its own token).
+  "GET /healthz",
+  "GET /readyz",
+  "GET /metrics",
 ];
 
 /**
@@ -329,7 +333,7 @@ describe("authorization matrix over every registered route", { timeout: 600_000 
   const isUnrouted = (response: RawResponse) =>
     response.status === 404 && response.json?.error?.code === "NotFound";
 
-  it("knows every route: each has an expected data action, and only the identity provider is public", () => {
+  it("knows every route: each has an expected data action, and only the identity provider and the probes and metrics are public", () => {
     const authorized = running.routes.filter((route) => route.kind === "authorized");
     const unknown = authorized
       .map((route) => `${route.method} ${route.url}`)

@@ -70,6 +70,7 @@ async function serve(
   if (server.url !== server.listenUrl) process.stdout.write(`mhsm public URL: ${server.url}\n`);
   process.stdout.write(`mhsm initial administrator credentials: ${server.initialAdminFile}\n`);
   if (server.caFile) process.stdout.write(`mhsm CA certificate: ${server.caFile}\n`);
+  if (server.metricsUrl) process.stdout.write(`mhsm metrics: ${server.metricsUrl}\n`);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -3,6 +3,7 @@ import { CachingTokenVerifier } from "../platform/auth/caching-token-verifier.js
 import { TokenVerifier } from "../platform/auth/token-verifier.js";
 import { RbacEngine } from "../platform/authorization/rbac-engine.js";
 import type { ServerConfig } from "../platform/config/server-config.js";
+import { type MetricsRecorder, NO_METRICS } from "../platform/metrics/metrics-recorder.js";
 import type { ChangeFeed } from "../platform/store/change-feed.js";
 import { EmbeddedIdentityProvider, audiencesFor } from "../resources/identity/embedded-identity-provider.js";
 import { type CreatedPrincipal, PrincipalService } from "../resources/identity/principal-service.js";
@@ -17,9 +18,14 @@ const INITIAL_ADMIN_META = "initialAdmin.objectId";
 /** Who may do what: tokens, the identity provider, RBAC and the services that administer them. */
 export type AccessControl = ReturnType<typeof buildAccessControl>;
 
-export function buildAccessControl(config: ServerConfig, secrets: HsmSecrets, changes: ChangeFeed) {
+export function buildAccessControl(
+  config: ServerConfig,
+  secrets: HsmSecrets,
+  changes: ChangeFeed,
+  metrics: MetricsRecorder = NO_METRICS,
+) {
   const { store } = secrets;
-  const rbac = new RbacEngine(grantSourceOf(store), config.rbacCacheSeconds * 1000);
+  const rbac = new RbacEngine(grantSourceOf(store), config.rbacCacheSeconds * 1000, Date.now, metrics);
   rbac.follow(changes);
   const principals = new PrincipalService(store, {
     rbac,
@@ -44,6 +50,10 @@ export function buildAccessControl(config: ServerConfig, secrets: HsmSecrets, ch
         issuer.audiences ?? audiencesFor(config.resource),
       ),
     ),
+    undefined,
+    undefined,
+    Date.now,
+    metrics,
   );
   const administratorsIn = (tx: HsmStore) =>
     new RoleAssignmentService(tx, rbac, roleDefinitions, config.limits);

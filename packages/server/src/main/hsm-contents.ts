@@ -2,6 +2,7 @@ import { escrowNodeKey } from "../platform/barrier/node-key.js";
 import type { ServerConfig } from "../platform/config/server-config.js";
 import { JobRunner } from "../platform/jobs/job-runner.js";
 import { loggableErrorLine } from "../platform/logging/loggable-error.js";
+import type { MetricsRecorder } from "../platform/metrics/metrics-recorder.js";
 import type { ChangeFeed } from "../platform/store/change-feed.js";
 import { BackupService } from "../resources/backup/backup-service.js";
 import { RestoreGate } from "../resources/backup/restore-gate.js";
@@ -30,6 +31,7 @@ export async function buildHsmContents(parts: {
   /** The URL clients use, once known (near-expiry events name it). */
   vaultUrl: () => string | undefined;
   shutdown: Shutdown;
+  metrics: MetricsRecorder;
 }) {
   const { config, secrets, access, changes, shutdown } = parts;
   const { store } = secrets;
@@ -48,6 +50,7 @@ export async function buildHsmContents(parts: {
         onError: (message, error) => console.error(`mhsm: ${message}: ${loggableErrorLine(error)}`),
         changes,
         notices,
+        metrics: parts.metrics,
       }),
     ),
     (services) => services.close(),
@@ -71,6 +74,7 @@ export async function buildHsmContents(parts: {
       nodeId: await loadOrCreateNodeId(config.dataDir),
       leaseMs: config.jobLeaseSeconds * 1000,
       changes,
+      metrics: parts.metrics,
       log: {
         error: (details, message) => console.error(`mhsm: ${message}`, details),
         warn: (m) => console.warn(m),

@@ -1,10 +1,10 @@
 import { isIPv6 } from "node:net";
 import { join } from "node:path";
-import { AuditLog } from "../platform/audit/audit-log.js";
 import type { ServerConfig } from "../platform/config/server-config.js";
 import { ensureDirectory } from "../platform/config/data-directory.js";
 import { createHttpApp } from "../platform/http/app.js";
 import type { DeclaredRoute } from "../platform/http/route-registry.js";
+import { PrometheusMetrics } from "../platform/metrics/prometheus-metrics.js";
 import { LocalChangeFeed, PostgresChangeFeed } from "../platform/store/change-feed.js";
 import { backupModule, restoreInProgressGate } from "../resources/backup/index.js";
 import { identityModule } from "../resources/identity/index.js";
@@ -16,6 +16,7 @@ import { buildAccessControl } from "./access-control.js";
 import { buildHsmContents } from "./hsm-contents.js";
 import { openHsmSecrets } from "./hsm-secrets.js";
 import { refreshInitialAdminFile, writeInitialAdminFile } from "./initial-admin.js";
+import { openAuditLog, operationalModules } from "./observability.js";
 import { Shutdown } from "./shutdown.js";
 
 export interface RunningServer {
@@ -26,6 +27,8 @@ export interface RunningServer {
   port: number;
   caFile: string | undefined;
   initialAdminFile: string;
+  /** http://host:port/metrics when metrics.address gives /metrics a listener of its own. */
+  metricsUrl: string | undefined;
   /** The route table (methods, URLs, data actions, scopes, schemas): what tests walk. */
   routes: readonly DeclaredRoute[];
   close(): Promise<void>;
@@ -41,19 +44,25 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const shutdown = new Shutdown();
   try {
     const secrets = await openHsmSecrets(config, shutdown);
-    const audit = shutdown.add(new AuditLog(join(config.dataDir, "audit.log")), (log) => log.close());
+    // Known once the server listens (its port may be chosen then), unless configured.
+    let baseUrl = config.publicUrl?.replace(/\/+$/, "");
+    const metrics = new PrometheusMetrics();
+    const audit = shutdown.add(
+      openAuditLog(config, metrics, () => baseUrl),
+      (log) => log.close(),
+    );
     const { database } = secrets;
     const changes = shutdown.add(
       database.dialect === "postgres" && database.connectionString
-        ? await PostgresChangeFeed.connect(database.connectionString, (message) =>
-            console.warn(`mhsm: ${message}`),
+        ? await PostgresChangeFeed.connect(
+            database.connectionString,
+            (message) => console.warn(`mhsm: ${message}`),
+            metrics,
           )
         : new LocalChangeFeed(),
       (feed) => feed.close(),
     );
-    // Known once the server listens (its port may be chosen then), unless configured.
-    let baseUrl = config.publicUrl?.replace(/\/+$/, "");
-    const access = buildAccessControl(config, secrets, changes);
+    const access = buildAccessControl(config, secrets, changes, metrics);
     const hsm = await buildHsmContents({
       config,
       secrets,
@@ -61,9 +70,22 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       changes,
       vaultUrl: () => baseUrl,
       shutdown,
+      metrics,
     });
     const newAdministrator = await access.makeInitialAdministrator();
 
+    const gates = [
+      notActivatedGate(hsm.activation),
+      restoreInProgressGate(hsm.restoreGate, config.jobRetryAfterSeconds),
+    ];
+    const operational = await operationalModules({
+      config,
+      metrics,
+      gates,
+      pingStore: () => secrets.store.meta.get("readiness-probe"),
+      audit,
+      shutdown,
+    });
     const { app, routes } = createHttpApp({
       tls: secrets.tls,
       connections: connectionLimits(config),
@@ -75,11 +97,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       verifier: access.verifier,
       rbac: access.rbac,
       audit,
-      gates: [
-        notActivatedGate(hsm.activation),
-        restoreInProgressGate(hsm.restoreGate, config.jobRetryAfterSeconds),
-      ],
+      metrics,
+      gates,
       modules: [
+        ...operational.modules,
         identityModule(access.idp),
         rbacModule({ ...access, listPageSize: config.listPageSize }),
         settingsModule(hsm.settings),
@@ -122,6 +143,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       port,
       caFile: secrets.tls.caFile,
       initialAdminFile,
+      metricsUrl: operational.metricsUrl,
       routes,
       close: () => shutdown.close(),
     };

@@ -19,7 +19,27 @@ export interface AuditRecord {
   result: "success" | "failure";
   errorCode: string | undefined;
   durationMs: number;
+  /**
+   * Only for the Azure Monitor format (azure-audit-event.ts); the default format leaves them out,
+   * so its lines stay as they were.
+   */
+  callerIpAddress?: string;
+  /** The api-version asked for, when the server supports it. */
+  apiVersion?: string;
+  /** The User-Agent, cut to 256 characters. */
+  clientInfo?: string;
 }
+
+/** Turns a record into the object written as one JSON line. */
+export type AuditFormat = (record: AuditRecord) => object;
+
+/** mhsm's own line: the record's fields, without those only the Azure format uses. */
+export const mhsmAuditFormat: AuditFormat = ({
+  callerIpAddress: _callerIpAddress,
+  apiVersion: _apiVersion,
+  clientInfo: _clientInfo,
+  ...line
+}) => line;
 
 /**
  * A record could not be stored: the request it belongs to must not succeed. The audit hook
@@ -37,6 +57,8 @@ export interface AuditLogEvents {
   unavailable(reason: string): void;
   /** It takes records again. */
   recovered(): void;
+  /** A write failed (every failure, not once per outage): counted on /metrics. */
+  writeFailed?(): void;
 }
 
 const DEFAULT_EVENTS: AuditLogEvents = {
@@ -71,6 +93,7 @@ interface Batch {
 export class AuditLog {
   readonly #file: string;
   readonly #events: AuditLogEvents;
+  readonly #format: AuditFormat;
   #fd: number | undefined;
   /** Records waiting for the next write. */
   #batch: Batch | undefined;
@@ -81,9 +104,10 @@ export class AuditLog {
   #tailClean = true;
   #closed = false;
 
-  constructor(file: string, events: AuditLogEvents = DEFAULT_EVENTS) {
+  constructor(file: string, events: Partial<AuditLogEvents> = {}, format: AuditFormat = mhsmAuditFormat) {
     this.#file = file;
-    this.#events = events;
+    this.#events = { ...DEFAULT_EVENTS, ...events };
+    this.#format = format;
   }
 
   /** False while the last write failed: requests are refused until a write succeeds again. */
@@ -104,7 +128,7 @@ export class AuditLog {
       batch = this.#batch = newBatch();
       if (!this.#writing) setImmediate(this.#flush);
     }
-    batch.text += `${JSON.stringify(record)}\n`;
+    batch.text += `${JSON.stringify(this.#format(record))}\n`;
     return batch.done;
   }
 
@@ -135,6 +159,7 @@ export class AuditLog {
     } catch (error) {
       const reason = describe(error);
       this.#reason = reason;
+      this.#events.writeFailed?.();
       if (this.#available) {
         this.#available = false;
         this.#events.unavailable(reason);

@@ -1,4 +1,5 @@
 import { decodeJwt } from "jose";
+import { type MetricsRecorder, NO_METRICS } from "../metrics/metrics-recorder.js";
 import { type CallerPrincipal, TokenVerifier, type TrustedIssuer } from "./token-verifier.js";
 
 /**
@@ -20,6 +21,8 @@ export class CachingTokenVerifier extends TokenVerifier {
     private readonly maxAgeMs = 5 * 60_000,
     private readonly maxEntries = 10_000,
     private readonly clock: () => number = Date.now,
+    /** Counts hits and misses, for the cache's hit rate on /metrics. */
+    private readonly metrics: MetricsRecorder = NO_METRICS,
   ) {
     super(issuers);
   }
@@ -35,8 +38,12 @@ export class CachingTokenVerifier extends TokenVerifier {
     const hit = cache.get(token);
     // A cached entry saves the signature check only: the issuer's admits check (a deleted
     // principal of the embedded identity provider) runs on every use.
-    if (hit && now < hit.until) return this.admit(hit.principal);
+    if (hit && now < hit.until) {
+      this.metrics.tokenCheck(true);
+      return this.admit(hit.principal);
+    }
     if (hit) cache.delete(token);
+    this.metrics.tokenCheck(false);
 
     const principal = await super.verify(token);
     const expiresAt = (decodeJwt(token).exp ?? 0) * 1000;

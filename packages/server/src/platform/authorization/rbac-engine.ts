@@ -1,3 +1,4 @@
+import { type MetricsRecorder, NO_METRICS } from "../metrics/metrics-recorder.js";
 import type { ChangeFeed } from "../store/change-feed.js";
 import { builtInRole } from "./builtin-roles.js";
 import { actionMatches } from "./data-actions.js";
@@ -39,6 +40,8 @@ export class RbacEngine {
     private readonly source: GrantSource,
     private readonly maxAgeMs = 5000,
     private readonly clock: () => number = Date.now,
+    /** Counts cache hits and misses, for the hit rate on /metrics. */
+    private readonly metrics: MetricsRecorder = NO_METRICS,
   ) {}
 
   /** Hears role changes made on other nodes, and tells them about this node's. */
@@ -67,7 +70,9 @@ export class RbacEngine {
   private grantsOf(principalId: string): Promise<Grant[]> {
     const now = this.clock();
     const cached = this.#grants.get(principalId);
-    if (cached && now - cached.loadedAt < this.maxAgeMs) return cached.grants;
+    const fresh = cached !== undefined && now - cached.loadedAt < this.maxAgeMs;
+    this.metrics.rbacLookup(fresh);
+    if (fresh) return cached.grants;
     const grants = this.loadGrants(principalId);
     const cache = this.#grants;
     if (cache.size > 10_000) cache.clear();

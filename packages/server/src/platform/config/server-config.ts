@@ -78,6 +78,12 @@ export const serverConfigSchema = z.strictObject({
    * (a function key): give it in the config file or environment, never on a shared command line.
    */
   events: z.strictObject({ webhookUrl: z.url({ protocol: /^https?$/ }).optional() }).prefault({}),
+  audit: z
+    .strictObject({ format: SETTINGS.auditFormat.type, resourceId: SETTINGS.auditResourceId.type })
+    .prefault({}),
+  metrics: z
+    .strictObject({ address: SETTINGS.metricsAddress.type, token: SETTINGS.metricsToken.type })
+    .prefault({}),
   /**
    * The server's own credential for Azure Storage, used when a backup or restore request says
    * useManagedIdentity (the role a Managed HSM's managed identity plays). The key is a secret:

@@ -313,6 +313,68 @@ export const SETTINGS = {
     description: "items per page of a list",
     type: z.coerce.number().int().min(1).max(1000).default(100),
   },
+  /**
+   * The audit log's line format: "mhsm" (the default, mhsm's own fields) or "azure" (Azure
+   * Monitor's AuditEvent resource log, as a Managed HSM's diagnostic setting writes it).
+   */
+  auditFormat: {
+    file: "audit.format",
+    flag: "--audit-format",
+    value: "<format>",
+    env: "MHSM_AUDIT_FORMAT",
+    description:
+      "audit.log lines: 'mhsm' or 'azure' (Azure Monitor's AuditEvent shape, as a Managed HSM logs)",
+    type: z.enum(["mhsm", "azure"]).default("mhsm"),
+  },
+  /** The ARM resource id the Azure-shaped records name (queries often filter on it). */
+  auditResourceId: {
+    file: "audit.resourceId",
+    flag: "--audit-resource-id",
+    value: "<id>",
+    env: "MHSM_AUDIT_RESOURCE_ID",
+    emptyIsUnset: true,
+    description: "resourceId (an ARM id) in --audit-format azure records; the HSM's name ends the default",
+    defaultText: "an all-zero subscription, group `MHSM`",
+    type: z
+      .string()
+      .regex(
+        /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.keyvault\/managedhsms\/[^/]+$/i,
+        "must be a Managed HSM's ARM id: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.KeyVault/managedHSMs/<name>",
+      )
+      .optional(),
+  },
+  /**
+   * A separate listener for /metrics (plain HTTP, host:port), e.g. on an interface only the
+   * monitoring network reaches; /metrics then leaves the HSM's own address.
+   */
+  metricsAddress: {
+    file: "metrics.address",
+    flag: "--metrics-address",
+    value: "<host:port>",
+    env: "MHSM_METRICS_ADDRESS",
+    emptyIsUnset: true,
+    description: "serve /metrics on this separate plain-HTTP listener instead of the HSM's own address",
+    defaultText: "the HSM's own address",
+    type: z
+      .string()
+      .refine(
+        (value) =>
+          URL.canParse(`http://${value}`) &&
+          /:\d+$/.test(value) &&
+          new URL(`http://${value}`).pathname === "/",
+        "must be host:port, e.g. 127.0.0.1:9464 or [::1]:9464",
+      )
+      .optional(),
+  },
+  /** A secret: from the environment or the config file, never on a shared command line. */
+  metricsToken: {
+    file: "metrics.token",
+    env: "MHSM_METRICS_TOKEN",
+    emptyIsUnset: true,
+    description: "bearer token /metrics requires (no flag: a secret)",
+    defaultText: "none: /metrics is open",
+    type: z.string().min(16, "must be at least 16 characters").optional(),
+  },
   /** TCP accept to finished TLS handshake: a hard deadline (a silent or trickling client is cut off). */
   tlsHandshakeTimeoutSeconds: {
     flag: "--tls-handshake-timeout",

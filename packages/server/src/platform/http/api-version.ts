@@ -40,3 +40,14 @@ export function checkApiVersion(value: unknown): string {
   }
   return first;
 }
+
+/**
+ * The api-version a request asked for when the server supports it, for audit records and metric
+ * labels: a caller's free text never reaches them. "none" when absent, "unsupported" otherwise.
+ */
+export function apiVersionLabel(query: unknown): string {
+  const value = (query as Record<string, unknown> | undefined)?.["api-version"];
+  const first = Array.isArray(value) ? value[0] : value;
+  if (first === undefined) return "none";
+  return typeof first === "string" && supported.has(first) ? first : "unsupported";
+}

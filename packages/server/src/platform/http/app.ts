@@ -14,6 +14,8 @@ import type { RbacEngine } from "../authorization/rbac-engine.js";
 import type { DomainError } from "../errors/domain-error.js";
 import { type KeyVaultErrorCode, KeyVaultErrors } from "../errors/key-vault-errors.js";
 import { loggableError } from "../logging/loggable-error.js";
+import { type MetricsRecorder, NO_METRICS } from "../metrics/metrics-recorder.js";
+import { registerRequestMetrics } from "../metrics/request-metrics-hook.js";
 import { checkApiVersion } from "./api-version.js";
 import { installNodeLevelAnswers, keyVaultClientErrorHandler } from "./client-errors.js";
 import { type ConnectionLimits, applyConnectionLimits, httpsServerOptions } from "./connection-limits.js";
@@ -37,6 +39,8 @@ export interface HttpDependencies {
   verifier: TokenVerifier;
   rbac: RbacEngine;
   audit: AuditLog;
+  /** Where request counts and latencies go (/metrics). */
+  metrics?: MetricsRecorder;
   /** Checked in this order on every authenticated request; a route passes those it declares. */
   gates: readonly RequestGate[];
   /** The resources, each registering its own routes. */
@@ -170,6 +174,7 @@ export function createHttpApp(deps: HttpDependencies): {
   });
 
   registerAuditHook(app, deps.audit);
+  registerRequestMetrics(app, deps.metrics ?? NO_METRICS);
 
   function challenge(
     request: FastifyRequest,

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AuditLog, AuditRecord } from "../audit/audit-log.js";
 import { type KeyVaultErrorCode, statusOf } from "../errors/key-vault-errors.js";
+import { apiVersionLabel } from "./api-version.js";
 import { sendKeyVaultError } from "./key-vault-error.js";
 import "./fastify-types.js";
 
@@ -23,13 +24,14 @@ export function registerAuditHook(app: FastifyInstance, audit: AuditLog): void {
   const refused = new WeakSet<FastifyRequest>();
 
   app.addHook("onRequest", async (request, reply) => {
-    if (audit.available || reply.sent) return;
+    if (audit.available || reply.sent || request.routeOptions.config?.operational) return;
     refused.add(request);
     reply.header("retry-after", RETRY_AFTER_SECONDS);
     return sendKeyVaultError(request, reply, statusOf(CODE), CODE, unavailableMessage(audit));
   });
 
   app.addHook("onSend", async (request, reply, payload) => {
+    if (request.routeOptions.config?.operational) return payload;
     const audited = request.headers.authorization !== undefined || request.auditClientId !== undefined;
     if (!audited && !refused.has(request)) return payload;
     try {
@@ -89,10 +91,19 @@ function recordOf(request: FastifyRequest, reply: FastifyReply): AuditRecord {
     result: status < 400 ? "success" : "failure",
     errorCode: request.auditErrorCode,
     durationMs: Math.round(reply.elapsedTime * 100) / 100,
+    callerIpAddress: request.ip,
+    apiVersion: knownApiVersion(request),
+    clientInfo: headerValue(request.headers["user-agent"], 256),
   };
 }
 
-function headerValue(value: string | string[] | undefined): string | undefined {
+function headerValue(value: string | string[] | undefined, limit = 128): string | undefined {
   const first = Array.isArray(value) ? value[0] : value;
-  return first?.slice(0, 128);
+  return first?.slice(0, limit);
+}
+
+/** The api-version asked for, only when it is one the server knows (never a caller's free text). */
+function knownApiVersion(request: FastifyRequest): string | undefined {
+  const label = apiVersionLabel(request.query);
+  return label === "none" || label === "unsupported" ? undefined : label;
 }

@@ -9,6 +9,8 @@ export interface RouteDeclaration {
   public?: boolean;
   /** The body may be form-encoded (token requests); every other route takes JSON only. */
   formBody?: boolean;
+  /** A probe or scrape for operators' tools: not audited, and not refused while the audit log is down. */
+  operational?: boolean;
   /** Azure data-plane paths need api-version; mhsm's own admin paths do not. */
   apiVersion?: boolean;
   /** Gates this route answers through while they are closed (request-gates.ts). */

@@ -34,6 +34,8 @@ export interface PublicRoute {
   operation: string;
   /** The body is application/x-www-form-urlencoded (OAuth 2.0 token requests); others take JSON only. */
   formBody?: boolean;
+  /** A probe or scrape (/healthz, /readyz, /metrics): not audited, answered while the audit log is down. */
+  operational?: boolean;
   schema?: FastifySchema;
   handler: RouteHandlerMethod;
 }
@@ -92,6 +94,7 @@ export class RouteRegistry {
       public: true,
       apiVersion: false,
       formBody: route.formBody ?? false,
+      operational: route.operational ?? false,
     };
     this.track(route.url, route.method, declaration);
     const { handler: _handler, ...described } = route;

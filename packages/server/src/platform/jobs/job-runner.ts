@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { KeyVaultErrors } from "../errors/key-vault-errors.js";
 import { loggableError } from "../logging/loggable-error.js";
+import { type MetricsRecorder, NO_METRICS } from "../metrics/metrics-recorder.js";
 import type { ChangeFeed } from "../store/change-feed.js";
 import type { Store } from "../store/store.js";
 import type { JobRepository } from "./job-repository.js";
@@ -33,6 +34,8 @@ export interface JobRunnerOptions {
   changes: ChangeFeed;
   log: { error(details: object, message: string): void; warn(message: string): void };
   clock?: () => number;
+  /** Jobs by kind and outcome, with their durations. */
+  metrics?: MetricsRecorder;
 }
 
 /** Jobs that hold the one backup-or-restore slot (pre-checks change nothing, so they do not). */
@@ -164,6 +167,8 @@ export class JobRunner {
 
   private async execute(job: Job, request: unknown, signal: AbortSignal): Promise<void> {
     this.emit(job, "started");
+    const startedAt = performance.now();
+    let ending = "Failed";
     try {
       const outcome = await this.#handlers[job.kind]({
         job,
@@ -177,6 +182,7 @@ export class JobRunner {
         statusDetails: outcome.statusDetails ?? null,
         resultUri: outcome.resultUri ?? null,
       });
+      ending = "Succeeded";
     } catch (error) {
       const failure =
         error instanceof JobFailure
@@ -205,6 +211,11 @@ export class JobRunner {
           ),
         );
     } finally {
+      (this.options.metrics ?? NO_METRICS).jobFinished(
+        job.kind,
+        ending,
+        (performance.now() - startedAt) / 1000,
+      );
       this.emit(job, "finished");
     }
   }

@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import pg from "pg";
+import { type MetricsRecorder, NO_METRICS } from "../metrics/metrics-recorder.js";
 
 /** What changed: role definitions/assignments, keys (any write), or jobs (start/finish). */
 export type ChangeTopic = "rbac" | "keys" | "jobs";
@@ -45,6 +46,7 @@ export class PostgresChangeFeed implements ChangeFeed {
   private constructor(
     private readonly connectionString: string,
     private readonly onTrouble: (message: string) => void,
+    private readonly metrics: MetricsRecorder,
   ) {
     this.#publisher = new pg.Pool({ connectionString, max: 2, application_name: "mhsm-notify" });
     this.#publisher.on("error", () => undefined);
@@ -53,8 +55,9 @@ export class PostgresChangeFeed implements ChangeFeed {
   static async connect(
     connectionString: string,
     onTrouble: (message: string) => void,
+    metrics: MetricsRecorder = NO_METRICS,
   ): Promise<PostgresChangeFeed> {
-    const feed = new PostgresChangeFeed(connectionString, onTrouble);
+    const feed = new PostgresChangeFeed(connectionString, onTrouble, metrics);
     await feed.listen();
     return feed;
   }
@@ -62,7 +65,8 @@ export class PostgresChangeFeed implements ChangeFeed {
   async publish(topic: ChangeTopic): Promise<void> {
     // This node's own caches hear it at once; the others through NOTIFY.
     await this.#local.publish(topic);
-    await this.#publisher.query("SELECT pg_notify($1, $2)", [CHANNEL, topic]);
+    // "<topic> <sent at, unix ms>": the receiver measures the feed's lag from it.
+    await this.#publisher.query("SELECT pg_notify($1, $2)", [CHANNEL, `${topic} ${Date.now()}`]);
   }
 
   subscribe(topic: ChangeTopic, listener: () => void): void {
@@ -83,9 +87,14 @@ export class PostgresChangeFeed implements ChangeFeed {
       application_name: "mhsm-listen",
     });
     client.on("notification", (message) => {
-      if (message.channel === CHANNEL && message.payload && TOPICS.includes(message.payload)) {
-        void this.#local.publish(message.payload as ChangeTopic);
-      }
+      if (message.channel !== CHANNEL || !message.payload) return;
+      // A node of an earlier version sends the topic alone.
+      const [topic = "", sentAt] = message.payload.split(" ");
+      if (!TOPICS.includes(topic)) return;
+      const sentAtMs = Number(sentAt);
+      if (sentAt !== undefined && Number.isFinite(sentAtMs))
+        this.metrics.changeFeedLag((Date.now() - sentAtMs) / 1000);
+      void this.#local.publish(topic as ChangeTopic);
     });
     client.on("error", () => this.reconnect(client));
     client.on("end", () => this.reconnect(client));
@@ -98,6 +107,7 @@ export class PostgresChangeFeed implements ChangeFeed {
     if (this.#closed || this.#listener !== broken) return;
     this.#listener = undefined;
     this.onTrouble("lost the PostgreSQL change feed; reconnecting");
+    this.metrics.changeFeedReconnect();
     const attempt = () => {
       if (this.#closed) return;
       this.listen().then(

@@ -1,12 +1,13 @@
 import { deriveKey } from "../../platform/barrier/barrier.js";
+import { type MetricsRecorder, NO_METRICS } from "../../platform/metrics/metrics-recorder.js";
 import type { ChangeFeed } from "../../platform/store/change-feed.js";
+import { CountedKeyCryptoService } from "./counted-key-crypto-service.js";
 import type { KeyStore } from "./key-repository.js";
 import { availableParallelism } from "node:os";
 import { RsaSignerPool } from "./crypto/rsa-signer-pool.js";
 import { InlineRsaSigner, type RsaSigner } from "./crypto/rsa-signer.js";
 import { DeletedKeyService } from "./deleted-key-service.js";
 import { KeyBackupService } from "./key-backup-service.js";
-import { KeyCryptoService } from "./key-crypto-service.js";
 import { KeyLookup } from "./key-lookup.js";
 import { KeyMaintenance } from "./key-maintenance.js";
 import { KeyMaterialCache } from "./key-material-cache.js";
@@ -42,6 +43,8 @@ export interface KeysModuleParts {
   changes?: ChangeFeed | undefined;
   /** Where a rotation policy's Notify action goes. */
   notices?: KeyNearExpiryNotices | undefined;
+  /** Crypto operations by algorithm and key type. */
+  metrics?: MetricsRecorder | undefined;
 }
 
 /** Builds the keys services over the store, for the composition root (main/hsm-contents.ts). */
@@ -52,6 +55,7 @@ export function createKeysModule({
   onError,
   changes,
   notices,
+  metrics,
 }: KeysModuleParts): KeysModule {
   const softDelete = {
     retentionDays: settings.softDeleteRetentionDays,
@@ -69,7 +73,7 @@ export function createKeysModule({
   if (changes) lookup.follow(changes);
   const keys = new KeyService(store, lookup);
   const deletedKeys = new DeletedKeyService(store, softDelete, materialCache, lookup);
-  const crypto = new KeyCryptoService(lookup, materialCache, rsaSigner);
+  const crypto = new CountedKeyCryptoService(metrics ?? NO_METRICS, lookup, materialCache, rsaSigner);
   // Its own key: a single-key backup blob is sealed under nothing else the domain key protects.
   const backups = new KeyBackupService(store, lookup, deriveKey(domainKey, "mhsm single-key backup v1"));
   const maintenance = new KeyMaintenance(store, keys, deletedKeys, onError, notices);

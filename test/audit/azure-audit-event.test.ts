@@ -153,7 +153,7 @@ describe("audit log in Azure Monitor's AuditEvent shape", () => {
     assert.equal(list.requestUri, `${fx.server.url}${ROLE_DEFINITIONS}?api-version=7.4`);
   });
 
-  it("records refusals as failures with the status' name: Forbidden, and Authentication for a bad token", () => {
+  it("records refusals as failures with the status name (Forbidden) and the error code, and Authentication for a bad token", () => {
     const denied = find(
       (l) => l.identity?.claim?.oid === outsider.objectId && l.httpStatusCode === 403,
       "the 403",
@@ -161,7 +161,7 @@ describe("audit log in Azure Monitor's AuditEvent shape", () => {
     assert.equal(denied.operationName, "KeyList");
     assert.equal(denied.resultType, "Failure");
     assert.equal(denied.resultSignature, "Forbidden");
-    assert.equal(denied.resultDescription, "Forbidden");
+    assert.equal(denied.resultDescription, "AccessDenied");
     const unauthenticated = find((l) => l.httpStatusCode === 401, "the forged token's 401");
     assert.equal(unauthenticated.operationName, "Authentication");
     assert.equal(unauthenticated.resultSignature, "Unauthorized");

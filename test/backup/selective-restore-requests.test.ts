@@ -104,7 +104,7 @@ describe("selective key restore: refused requests change nothing", () => {
     const before = await keyState();
     const refused = await restore("guarded", undefined, officer.token);
     assert.equal(refused.status, 403, refused.text);
-    assert.equal(refused.json.error.code, "Forbidden");
+    assert.equal(refused.json.error.code, "AccessDenied");
     assert.match(refused.json.error.message, /restore\/start\/action on \/keys\/guarded/);
     assert.deepEqual(await keyState(), before);
   });

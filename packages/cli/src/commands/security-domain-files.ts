@@ -2,7 +2,7 @@ import { type KeyObject, createPrivateKey } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { basename } from "node:path";
 import {
-  type SecurityDomainFile,
+  type ParsedSecurityDomain,
   SecurityDomainFormatError,
   type WrappingKeyJwk,
   parseSecurityDomainFile,
@@ -36,7 +36,8 @@ export async function readPrivateKey(path: string, passphrase: string | undefine
   }
 }
 
-export async function readSecurityDomainFile(path: string): Promise<SecurityDomainFile> {
+/** Azure's format (what download writes, and what an Azure Managed HSM gives), or mhsm's earlier one. */
+export async function readSecurityDomainFile(path: string): Promise<ParsedSecurityDomain> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(path, "utf8"));

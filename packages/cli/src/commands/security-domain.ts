@@ -70,7 +70,7 @@ export function registerSecurityDomainCommands(program: Command): void {
       "mhsm security-domain upload --admin-file .mhsm/initial-admin.json --sd-file sd.json --sd-wrapping-keys k1.key k3.key",
     ],
   })
-    .requiredOption("--sd-file <file>", "the security domain file")
+    .requiredOption("--sd-file <file>", "the security domain file (Azure's format, or mhsm's earlier 1.0)")
     .requiredOption("--sd-wrapping-keys <keys...>", "private key files (PEM or DER) of at least a quorum")
     .option("--passwords <passwords...>", "passwords of encrypted private keys, in the same order")
     .option("--no-wait", "do not wait for the HSM to finish activating")
@@ -133,7 +133,7 @@ async function upload(flags: UploadFlags): Promise<void> {
   let value: string;
   try {
     const transfer = (await rest.send("GET", `/securitydomain/upload?${API}`)) as { transfer_key?: unknown };
-    value = JSON.stringify(await createUploadBlob(domainKey, transfer?.transfer_key));
+    value = JSON.stringify(await createUploadBlob(domainKey, transferKeyJwk(transfer?.transfer_key)));
   } finally {
     domainKey.fill(0);
   }
@@ -145,6 +145,19 @@ async function upload(flags: UploadFlags): Promise<void> {
     throw new CliError("UploadFailed", status.status_details ?? "the HSM could not be activated");
   }
   printItem(status, securityDomainOperationView, outputOf(flags));
+}
+
+/**
+ * The transfer key's JWK: a JSON string, as Azure (and mhsm now) answer it; an object, as mhsm
+ * servers before the switch to Azure's format answered it.
+ */
+function transferKeyJwk(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    throw new CliError("InvalidTransferKey", "the HSM's transfer_key is not a JSON Web Key");
+  }
 }
 
 /** Polls the pending endpoint until the operation is no longer InProgress. */

@@ -228,6 +228,30 @@ describe("the security domain round-trips through the Azure CLI's own code", () 
       assert.equal(response.json.error.code, code, what);
       assert.match(response.json.error.message, message, what);
     }
+    const malformed: Array<[string, unknown, number, string, RegExp]> = [
+      ["not JSON", { value: "{EncData" }, 400, "InvalidSecurityDomain", /is not JSON/],
+      [
+        "JSON nested 300000 deep",
+        { value: `${"[".repeat(300_000)}${"]".repeat(300_000)}` },
+        400,
+        "InvalidSecurityDomain",
+        /is not a JSON object/,
+      ],
+      ["a value that is not a string", { value: good }, 400, "BadParameter", /'value' is required/],
+      [
+        "a body over the server's limit (1 MiB)",
+        { value: "A".repeat(1024 * 1024 + 1) },
+        413,
+        "RequestTooLarge",
+        /larger than 1048576 bytes/,
+      ],
+    ];
+    for (const [what, body, status, code, message] of malformed) {
+      const response = await call(target, token, "POST", "/securitydomain/upload", body);
+      assert.equal(response.status, status, `${what}: ${response.text.slice(0, 300)}`);
+      assert.equal(response.json.error.code, code, what);
+      assert.match(response.json.error.message, message, what);
+    }
     // Through Microsoft's client too: the refusal reaches it as a Key Vault error.
     const viaAz = refusal(await azureCli(target, "upload-blob", { blob: forStranger }));
     assert.equal(viaAz.status, 400);

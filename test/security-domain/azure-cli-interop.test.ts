@@ -9,7 +9,7 @@ import { type ServerProcess, startServerProcess } from "../harness/server-proces
 import { ROLE, assignRole } from "../keys/support/roles.js";
 import { type AzureCliResult, azureCli } from "./support/azure-cli.js";
 import { type KeyHolder, makeKeyHolders } from "./support/key-holders.js";
-import { call, downloadWithCli, uploadWithCli } from "./support/security-domain-calls.js";
+import { call, downloadWithCli, uploadBlobWithCli, uploadWithCli } from "./support/security-domain-calls.js";
 
 const ACTIVATION_MODE = ["--activation", "security-domain"];
 
@@ -257,9 +257,22 @@ describe("the security domain round-trips through the Azure CLI's own code", () 
     assert.equal(viaAz.status, 400);
     assert.equal(viaAz.code, "InvalidSecurityDomain");
     await expectNotActivated(target);
-    // Nothing was changed: the good blob still activates the HSM.
-    const uploaded = await azureCli(target, "upload-blob", { blob: forTarget });
-    assert.equal(uploaded.status, "Success", JSON.stringify(uploaded));
+    // mhsm's CLI names the mix-ups of --restore-blob before the HSM is asked.
+    const fileAsBlob = await uploadBlobWithCli(target, sdFile);
+    assert.equal(fileAsBlob.code, 1);
+    assert.match(fileAsBlob.stderr, /is not an upload blob \(it has no WrappedKey\)/);
+    const withKeys = await uploadBlobWithCli(target, forTarget, [
+      "--sd-wrapping-keys",
+      privateKeys[0] as string,
+    ]);
+    assert.equal(withKeys.code, 1);
+    assert.match(withKeys.stderr, /give no --sd-wrapping-keys/);
+    await expectNotActivated(target);
+    // Nothing was changed: the blob Microsoft's restore-blob made, sent by `mhsm security-domain
+    // upload --restore-blob`, activates the HSM.
+    const uploaded = await uploadBlobWithCli(target, forTarget);
+    assert.equal(uploaded.code, 0, uploaded.stderr);
+    assert.equal(JSON.parse(uploaded.stdout).status, "Success");
   });
 
   it("az download → mhsm upload → a new HSM with the same domain; mhsm's CLI refuses what it cannot use", async () => {

@@ -58,3 +58,25 @@ export async function readSecurityDomainFile(path: string): Promise<ParsedSecuri
 export async function writeSecurityDomainFile(path: string, value: string): Promise<void> {
   await writeFile(path, `${JSON.stringify(JSON.parse(value), null, 2)}\n`, { mode: 0o600, flag: "wx" });
 }
+
+/**
+ * An upload blob `az keyvault security-domain restore-blob` (or anything else) prepared: sent as
+ * it is, after a check that it is a blob and not a security domain file, so that mistake is
+ * named here rather than by the HSM.
+ */
+export async function readRestoreBlob(path: string): Promise<string> {
+  const text = await readFile(path, "utf8");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new CliError("InvalidSecurityDomain", `${path} is not JSON`);
+  }
+  if (typeof parsed !== "object" || parsed === null || !("WrappedKey" in parsed)) {
+    throw new CliError(
+      "InvalidSecurityDomain",
+      `${path} is not an upload blob (it has no WrappedKey); for a security domain file, give --sd-wrapping-keys instead of --restore-blob`,
+    );
+  }
+  return text;
+}

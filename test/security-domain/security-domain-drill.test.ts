@@ -96,7 +96,7 @@ describe("security domain drill: A's keys and role assignments come back on a ne
       required: 2,
     });
     const file = JSON.parse(await readFile(sdFile, "utf8"));
-    assert.equal(file.format, "mhsm-security-domain");
+    assert.equal(file.SharedKeys.key_algorithm, "shamir_share");
     assert.equal(file.SharedKeys.required, 2);
     // Activated: the Administrator now gets an answer from the keys routes (403: no key role).
     const after = await call(server, token, "GET", "/keys");

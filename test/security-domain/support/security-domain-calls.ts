@@ -63,3 +63,19 @@ export function uploadWithCli(
 export function waitForOperation(server: ServerProcess, token: string, accepted: RawResponse) {
   return waitForJob(server, token, accepted);
 }
+
+/** `mhsm security-domain upload --restore-blob`: a blob another tool prepared, sent as it is. */
+export function uploadBlobWithCli(server: ServerProcess, blob: string, extra: string[] = []) {
+  return runMhsm([
+    "security-domain",
+    "upload",
+    "--admin-file",
+    adminFileOf(server),
+    "--sd-file",
+    blob,
+    "--restore-blob",
+    ...extra,
+    "--output",
+    "json",
+  ]);
+}

@@ -2,7 +2,7 @@ import { type KeyObject, createPrivateKey } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { basename } from "node:path";
 import {
-  type SecurityDomainFile,
+  type ParsedSecurityDomain,
   SecurityDomainFormatError,
   type WrappingKeyJwk,
   parseSecurityDomainFile,
@@ -36,7 +36,8 @@ export async function readPrivateKey(path: string, passphrase: string | undefine
   }
 }
 
-export async function readSecurityDomainFile(path: string): Promise<SecurityDomainFile> {
+/** Azure's format (what download writes, and what an Azure Managed HSM gives), or mhsm's earlier one. */
+export async function readSecurityDomainFile(path: string): Promise<ParsedSecurityDomain> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(path, "utf8"));
@@ -56,4 +57,26 @@ export async function readSecurityDomainFile(path: string): Promise<SecurityDoma
 /** Writes the downloaded security domain; never replaces an existing file ("wx"). */
 export async function writeSecurityDomainFile(path: string, value: string): Promise<void> {
   await writeFile(path, `${JSON.stringify(JSON.parse(value), null, 2)}\n`, { mode: 0o600, flag: "wx" });
+}
+
+/**
+ * An upload blob `az keyvault security-domain restore-blob` (or anything else) prepared: sent as
+ * it is, after a check that it is a blob and not a security domain file, so that mistake is
+ * named here rather than by the HSM.
+ */
+export async function readRestoreBlob(path: string): Promise<string> {
+  const text = await readFile(path, "utf8");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new CliError("InvalidSecurityDomain", `${path} is not JSON`);
+  }
+  if (typeof parsed !== "object" || parsed === null || !("WrappedKey" in parsed)) {
+    throw new CliError(
+      "InvalidSecurityDomain",
+      `${path} is not an upload blob (it has no WrappedKey); for a security domain file, give --sd-wrapping-keys instead of --restore-blob`,
+    );
+  }
+  return text;
 }

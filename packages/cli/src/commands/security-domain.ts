@@ -17,6 +17,7 @@ import {
 } from "../views/security-domain-views.js";
 import {
   readPrivateKey,
+  readRestoreBlob,
   readSecurityDomainFile,
   readWrappingCertificate,
   writeSecurityDomainFile,
@@ -35,8 +36,9 @@ interface DownloadFlags extends VerbFlags {
 
 interface UploadFlags extends VerbFlags {
   sdFile: string;
-  sdWrappingKeys: string[];
+  sdWrappingKeys?: string[];
   passwords?: string[];
+  restoreBlob?: boolean;
   wait: boolean;
 }
 
@@ -68,11 +70,19 @@ export function registerSecurityDomainCommands(program: Command): void {
       "activate a new or sealed HSM with an existing security domain, decrypted here with a quorum of private keys",
     examples: [
       "mhsm security-domain upload --admin-file .mhsm/initial-admin.json --sd-file sd.json --sd-wrapping-keys k1.key k3.key",
+      "mhsm security-domain upload --admin-file .mhsm/initial-admin.json --sd-file blob.json --restore-blob",
     ],
   })
-    .requiredOption("--sd-file <file>", "the security domain file")
-    .requiredOption("--sd-wrapping-keys <keys...>", "private key files (PEM or DER) of at least a quorum")
+    .requiredOption(
+      "--sd-file <file>",
+      "the security domain file (Azure's format, or mhsm's earlier 1.0); with --restore-blob, an upload blob",
+    )
+    .option("--sd-wrapping-keys <keys...>", "private key files (PEM or DER) of at least a quorum")
     .option("--passwords <passwords...>", "passwords of encrypted private keys, in the same order")
+    .option(
+      "--restore-blob",
+      "--sd-file is an upload blob already prepared for this HSM's transfer key (by `az keyvault security-domain restore-blob`): send it as it is",
+    )
     .option("--no-wait", "do not wait for the HSM to finish activating")
     .action(runAction(upload));
 }
@@ -113,6 +123,17 @@ async function download(flags: DownloadFlags): Promise<void> {
 }
 
 async function upload(flags: UploadFlags): Promise<void> {
+  if (flags.restoreBlob) {
+    if (flags.sdWrappingKeys)
+      throw badArgument("--restore-blob uploads a prepared blob: give no --sd-wrapping-keys");
+    const value = await readRestoreBlob(flags.sdFile);
+    return send(await HsmClients.connect(flags), value, flags);
+  }
+  if (!flags.sdWrappingKeys) {
+    throw badArgument(
+      "--sd-wrapping-keys is required: the private keys of at least a quorum (or --restore-blob)",
+    );
+  }
   const passwords = flags.passwords ?? [];
   const [securityDomain, privateKeys] = await Promise.all([
     readSecurityDomainFile(flags.sdFile),
@@ -129,14 +150,22 @@ async function upload(flags: UploadFlags): Promise<void> {
       throw new CliError("SecurityDomainNotRecovered", error.message);
     throw error;
   });
-  const rest = (await HsmClients.connect(flags)).rest();
+  const clients = await HsmClients.connect(flags);
   let value: string;
   try {
-    const transfer = (await rest.send("GET", `/securitydomain/upload?${API}`)) as { transfer_key?: unknown };
-    value = JSON.stringify(await createUploadBlob(domainKey, transfer?.transfer_key));
+    const transfer = (await clients.rest().send("GET", `/securitydomain/upload?${API}`)) as {
+      transfer_key?: unknown;
+    };
+    value = JSON.stringify(await createUploadBlob(domainKey, transferKeyJwk(transfer?.transfer_key)));
   } finally {
     domainKey.fill(0);
   }
+  await send(clients, value, flags);
+}
+
+/** POST /securitydomain/upload, then (unless --no-wait) the pending endpoint until it is done. */
+async function send(clients: HsmClients, value: string, flags: UploadFlags): Promise<void> {
+  const rest = clients.rest();
   let status = (await rest.send("POST", `/securitydomain/upload?${API}`, {
     value,
   })) as SecurityDomainOperation;
@@ -145,6 +174,19 @@ async function upload(flags: UploadFlags): Promise<void> {
     throw new CliError("UploadFailed", status.status_details ?? "the HSM could not be activated");
   }
   printItem(status, securityDomainOperationView, outputOf(flags));
+}
+
+/**
+ * The transfer key's JWK: a JSON string, as Azure (and mhsm now) answer it; an object, as mhsm
+ * servers before the switch to Azure's format answered it.
+ */
+function transferKeyJwk(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    throw new CliError("InvalidTransferKey", "the HSM's transfer_key is not a JSON Web Key");
+  }
 }
 
 /** Polls the pending endpoint until the operation is no longer InProgress. */

@@ -1,70 +1,62 @@
 import { BackupKeyring } from "../backup/backup-format.js";
 
 /**
- * The security domain's JSON shapes (docs/security-domain-format.md is the reference). Close to
- * Azure's (EncData, SharedKeys with enc_shares, WrappedKey), but mhsm's own format: the
- * `format` field says so, and Azure's tools cannot read it (nor mhsm theirs).
+ * The security domain's JSON shapes, in Azure's format, as the Azure CLI's keyvault
+ * `security_domain` code reads and writes them (/work/shared/specs/security-domain-azure-format.md
+ * and docs/security-domain-format.md describe them): a file `az keyvault security-domain
+ * restore-blob` can read, and an upload blob it can make. Files in mhsm's earlier format still
+ * upload (legacy-format.ts).
  */
-export const SECURITY_DOMAIN_FORMAT = "mhsm-security-domain";
-export const UPLOAD_FORMAT = "mhsm-security-domain-upload";
-export const FORMAT_VERSION = "1.0";
-/** The one datum a version 1.0 security domain carries: the domain key. */
+export const KDF_NAME = "sp108_kdf";
+export const KEY_ALGORITHM = "shamir_share";
+/** The one datum an mhsm security domain carries: the domain key. */
 export const DOMAIN_KEY_TAG = "mhsm-domain-key-v1";
-export const KDF_NAME = "HKDF-SHA256";
-export const SHARING_ALGORITHM = "shamir-gf256";
 export const MIN_CERTIFICATES = 3;
 export const MAX_CERTIFICATES = 10;
 export const MIN_QUORUM = 2;
 export const MAX_QUORUM = 10;
+/** The random key the shares (or the transfer key) protect; every datum's key derives from it. */
+export const MASTER_KEY_BYTES = 32;
+export const DOMAIN_KEY_BYTES = 32;
 
-/** One encrypted datum, sealed under a key derived from the master key and the datum's tag. */
+/** One encrypted datum, under the key SP 800-108 derives from the master key and its tag. */
 export interface EncDatum {
-  tag: string;
-  /** JWE compact: alg "dir", enc "A256GCM", kid = tag. */
+  /** JWE compact: alg "dir", enc "A256CBC-HS512", kid = tag. */
   compact_jwe: string;
+  tag: string;
 }
 
 export interface EncData {
-  kdf: typeof KDF_NAME;
   data: EncDatum[];
+  kdf: typeof KDF_NAME;
 }
 
 /** The master key's share for one wrapping key holder. */
 export interface EncShare {
-  /** base64url SHA-256 of the wrapping certificate (DER), as x5t#S256. */
-  x5t_256: string;
-  /** RFC 7638 SHA-256 thumbprint of the certificate's RSA public key: finds the share for a private key. */
-  key_thumbprint: string;
-  /** JWE compact: alg "RSA-OAEP-256", enc "A256GCM", kid = x5t_256; the plaintext is the share. */
+  /** JWE compact: alg "RSA-OAEP-256", enc "A256CBC-HS512" to the holder's certificate; the plaintext is the share. */
   enc_key: string;
+  /** base64url SHA-256 of the holder's certificate (DER): its x5t#S256. */
+  x5t_256: string;
 }
 
+/** What POST /securitydomain/download hands out (as the `value` string) and `download` writes. */
 export interface SecurityDomainFile {
-  format: typeof SECURITY_DOMAIN_FORMAT;
-  version: typeof FORMAT_VERSION;
-  hsm_name: string;
-  /** Names the domain key (HKDF of it, as backups name it): never the key itself. */
-  domain_key_id: string;
-  created: string;
   EncData: EncData;
   SharedKeys: {
-    algorithm: typeof SHARING_ALGORITHM;
-    required: number;
     enc_shares: EncShare[];
+    key_algorithm: typeof KEY_ALGORITHM;
+    required: number;
   };
 }
 
-/** What `mhsm security-domain upload` sends as the SecurityDomainObject's value. */
+/** What an upload sends as the SecurityDomainObject's value, made for one transfer key. */
 export interface UploadBlob {
-  format: typeof UPLOAD_FORMAT;
-  version: typeof FORMAT_VERSION;
-  domain_key_id: string;
   EncData: EncData;
   WrappedKey: {
+    /** JWE compact: alg "RSA-OAEP-256", enc "A256CBC-HS512"; the plaintext is a fresh master key. */
+    enc_key: string;
     /** The transfer key's x5t#S256: a blob made for another transfer key is refused plainly. */
     x5t_256: string;
-    /** JWE compact: alg "RSA-OAEP-256", enc "A256GCM"; the plaintext is a fresh master key. */
-    enc_key: string;
   };
 }
 

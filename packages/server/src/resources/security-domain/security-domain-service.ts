@@ -7,7 +7,6 @@ import { createSecurityDomainFile } from "./security-domain-file.js";
 import { type SecurityDomainFile, SecurityDomainFormatError } from "./security-domain-format.js";
 import { TransferKey } from "./transfer-key.js";
 import { openUploadBlob } from "./upload-blob.js";
-import type { WrappingKeyJwk } from "./wrapping-key.js";
 
 /** SecurityDomainOperationStatus: its own status enum, not the backup jobs' one. */
 export interface SecurityDomainStatus {
@@ -26,6 +25,8 @@ type Operation = "download" | "upload";
  */
 export class SecurityDomainService {
   readonly #status: Partial<Record<Operation, SecurityDomainStatus>> = {};
+  /** The operation reported last: what upload/pending answers for after a download. */
+  #latest: Operation | undefined;
   #busy: Operation | undefined;
   #transferKey: Promise<TransferKey> | undefined;
 
@@ -42,8 +43,7 @@ export class SecurityDomainService {
     try {
       const established = await this.activation.established();
       if (established) throw KeyVaultErrors.securityDomainEstablished(established.how, established.at);
-      const make = (domainKey: Buffer) =>
-        createSecurityDomainFile({ domainKey, wrappingKeys, required, hsmName: this.options.hsmName });
+      const make = (domainKey: Buffer) => createSecurityDomainFile({ domainKey, wrappingKeys, required });
       if (this.activation.activated) {
         // Activated at start from a key file, with no security domain yet (--activation auto):
         // hand out the domain key it already has, once.
@@ -51,10 +51,10 @@ export class SecurityDomainService {
         // Another node may have handed it out a moment ago: the store's record decides.
         if (!(await this.activation.establish("download")))
           throw KeyVaultErrors.securityDomainEstablished("download");
-        this.#status.download = {
+        this.#report("download", {
           status: "Success",
           status_details: "The security domain of this (already activated) HSM was downloaded.",
-        };
+        });
         return file;
       }
       if (this.activation.sealed) {
@@ -68,10 +68,10 @@ export class SecurityDomainService {
         domainKey.fill(0);
         throw error;
       }
-      this.#status.download = {
+      this.#report("download", {
         status: "InProgress",
         status_details: "Activating the HSM with its new security domain.",
-      };
+      });
       handedOff = true;
       void this.#activate("download", domainKey, "The security domain was downloaded; the HSM is activated.");
       return file;
@@ -80,14 +80,19 @@ export class SecurityDomainService {
     }
   }
 
-  /** GET /securitydomain/upload: the key an upload must be encrypted to. */
-  async transferKey(): Promise<{ key_format: "jwk"; transfer_key: WrappingKeyJwk }> {
+  /**
+   * GET /securitydomain/upload: the key an upload must be encrypted to. `transfer_key` is the JWK
+   * as a JSON *string*, as Azure answers: the Azure CLI reads it with
+   * `json.loads(json.loads(body)["transfer_key"])`, and the Python security domain SDK's own test
+   * with `json.loads(str(get_transfer_key().transfer_key))`; both fail on an object.
+   */
+  async transferKey(): Promise<{ key_format: "jwk"; transfer_key: string }> {
     if (this.activation.activated) throw KeyVaultErrors.hsmAlreadyActivated();
     this.#transferKey ??= TransferKey.create(this.options.hsmName).catch((error: unknown) => {
       this.#transferKey = undefined;
       throw error;
     });
-    return { key_format: "jwk", transfer_key: (await this.#transferKey).jwk };
+    return { key_format: "jwk", transfer_key: JSON.stringify((await this.#transferKey).jwk) };
   }
 
   /** POST /securitydomain/upload: activates the HSM with the security domain in `value`. */
@@ -123,30 +128,43 @@ export class SecurityDomainService {
     } catch (error) {
       this.#busy = undefined;
       if (error instanceof DomainError)
-        this.#status.upload = { status: "Failed", status_details: error.message };
+        this.#report("upload", { status: "Failed", status_details: error.message });
       throw error;
     }
     const status: SecurityDomainStatus = {
       status: "InProgress",
       status_details: "Activating the HSM with the uploaded security domain.",
     };
-    this.#status.upload = status;
+    this.#report("upload", status);
     void this.#activate("upload", domainKey, "The security domain was uploaded; the HSM is activated.");
     return status;
   }
 
+  /**
+   * The pending endpoints. After a download, upload/pending answers for that download: the Azure
+   * CLI's `security-domain download` polls /securitydomain/upload/pending (its client builds
+   * download_pending with the upload URL) and writes the file only once that says Success, so the
+   * service must answer it after a download.
+   */
   async status(operation: Operation): Promise<SecurityDomainStatus> {
-    const known = this.#status[operation];
+    const reported = operation === "upload" && this.#latest === "download" ? "download" : operation;
+    const known = this.#status[reported];
     if (known) return known;
     // After a restart: what the store remembers of the security domain.
     const established = await this.activation.established();
-    if (established?.how === operation) {
+    if (established && (established.how === operation || operation === "upload")) {
+      const how = established.how;
       return {
         status: "Success",
-        status_details: `The security domain was ${operation === "download" ? "downloaded" : "uploaded"} at ${established.at}.`,
+        status_details: `The security domain was ${how === "download" ? "downloaded" : "uploaded"} at ${established.at}.`,
       };
     }
     throw KeyVaultErrors.securityDomainOperationNotFound(operation);
+  }
+
+  #report(operation: Operation, status: SecurityDomainStatus): void {
+    this.#status[operation] = status;
+    this.#latest = operation;
   }
 
   #claim(operation: Operation): void {
@@ -159,14 +177,14 @@ export class SecurityDomainService {
   async #activate(operation: Operation, domainKey: Buffer, done: string): Promise<void> {
     try {
       await this.activation.activate(domainKey, operation);
-      this.#status[operation] = { status: "Success", status_details: done };
+      this.#report(operation, { status: "Success", status_details: done });
       this.#transferKey = undefined;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      this.#status[operation] = {
+      this.#report(operation, {
         status: "Failed",
         status_details: `The HSM could not be activated: ${reason} It is still not activated.`,
-      };
+      });
       this.options.log(`mhsm: security domain ${operation} failed to activate the HSM: ${reason}`);
     } finally {
       domainKey.fill(0);

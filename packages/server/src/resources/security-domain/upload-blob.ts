@@ -1,33 +1,30 @@
 import { type KeyObject, randomBytes } from "node:crypto";
-import { MASTER_KEY_BYTES, openDomainKey, sealDomainKey } from "./enc-data.js";
+import { checkEncData, openDomainKey, sealDomainKey } from "./enc-data.js";
 import { decryptWithRsaKey, encryptToRsaKey } from "./jwe.js";
-import { checkEncData } from "./security-domain-file.js";
+import { isLegacyUploadBlob, openLegacyUploadBlob, preparedForAnotherKey } from "./legacy-format.js";
 import {
-  FORMAT_VERSION,
-  UPLOAD_FORMAT,
-  type UploadBlob,
+  MASTER_KEY_BYTES,
   SecurityDomainFormatError,
+  type UploadBlob,
   domainKeyIdOf,
 } from "./security-domain-format.js";
 import { parseWrappingKeyJwk } from "./wrapping-key.js";
 
 /**
- * What crosses the wire on upload: the domain key under a fresh master key (EncData), and that
- * master key encrypted to the server's transfer key (WrappedKey). No share ever leaves the
- * client; the server needs its in-memory transfer key to read the blob.
+ * What crosses the wire on upload, in Azure's format (what `az keyvault security-domain
+ * restore-blob` makes): the domain key under a fresh master key (EncData), and that master key
+ * encrypted to the server's transfer key (WrappedKey). No share ever leaves the client; the
+ * server needs its in-memory transfer key to read the blob.
  */
 export async function createUploadBlob(domainKey: Buffer, transferKeyJwk: unknown): Promise<UploadBlob> {
   const transferKey = parseWrappingKeyJwk(transferKeyJwk, "The HSM's transfer key");
   const masterKey = randomBytes(MASTER_KEY_BYTES);
   try {
     return {
-      format: UPLOAD_FORMAT,
-      version: FORMAT_VERSION,
-      domain_key_id: domainKeyIdOf(domainKey),
       EncData: await sealDomainKey(masterKey, domainKey),
       WrappedKey: {
-        x5t_256: transferKey.x5tS256,
         enc_key: await encryptToRsaKey(transferKey.publicKey, transferKey.x5tS256, masterKey),
+        x5t_256: transferKey.x5tS256,
       },
     };
   } finally {
@@ -35,47 +32,53 @@ export async function createUploadBlob(domainKey: Buffer, transferKeyJwk: unknow
   }
 }
 
-/** The server side: the domain key, or a SecurityDomainFormatError that says what is wrong. */
+/**
+ * The server side: the domain key, or a SecurityDomainFormatError that says what is wrong. Takes
+ * Azure's upload blob, and the one an earlier mhsm CLI made in mhsm's format 1.0.
+ */
 export async function openUploadBlob(
   value: string,
   transferKey: { x5tS256: string; privateKey: KeyObject },
 ): Promise<{ domainKey: Buffer; domainKeyId: string }> {
   const fail = (why: string) => new SecurityDomainFormatError(`The uploaded security domain ${why}.`);
-  let blob: Partial<UploadBlob>;
+  let blob: unknown;
   try {
-    blob = JSON.parse(value) as Partial<UploadBlob>;
+    blob = JSON.parse(value);
   } catch {
     throw fail("is not JSON");
   }
-  if (typeof blob !== "object" || blob === null || blob.format !== UPLOAD_FORMAT) {
+  if (typeof blob !== "object" || blob === null || Array.isArray(blob)) throw fail("is not a JSON object");
+  const domainKey = isLegacyUploadBlob(blob)
+    ? await openLegacyUploadBlob(blob, transferKey, fail)
+    : await openAzureUploadBlob(blob as Partial<UploadBlob> & { SharedKeys?: unknown }, transferKey, fail);
+  return { domainKey, domainKeyId: domainKeyIdOf(domainKey) };
+}
+
+async function openAzureUploadBlob(
+  blob: Partial<UploadBlob> & { SharedKeys?: unknown },
+  transferKey: { x5tS256: string; privateKey: KeyObject },
+  fail: (why: string) => SecurityDomainFormatError,
+): Promise<Buffer> {
+  if (blob.WrappedKey === undefined && blob.SharedKeys !== undefined) {
     throw fail(
-      `is not an mhsm upload blob (format ${JSON.stringify((blob as { format?: unknown } | null)?.format ?? null)}); prepare it with 'mhsm security-domain upload'`,
+      "is a security domain file, not an upload blob: decrypt it with a quorum of its wrapping keys for this HSM's transfer key first ('mhsm security-domain upload', or 'az keyvault security-domain restore-blob')",
     );
   }
-  if (blob.version !== FORMAT_VERSION) throw fail(`has version ${JSON.stringify(blob.version ?? null)}`);
   checkEncData(blob.EncData, fail);
   const wrapped = blob.WrappedKey;
   if (typeof wrapped?.enc_key !== "string" || typeof wrapped.x5t_256 !== "string") {
-    throw fail("has no WrappedKey");
+    throw fail("has no WrappedKey with enc_key and x5t_256");
   }
-  if (wrapped.x5t_256 !== transferKey.x5tS256) {
-    throw fail(
-      "was prepared for another transfer key (the server restarted, or it is not this HSM's); get the transfer key again and prepare the upload anew",
-    );
-  }
-  const masterKey = await decryptWithRsaKey(transferKey.privateKey, wrapped.enc_key, "WrappedKey");
+  if (wrapped.x5t_256 !== transferKey.x5tS256) throw preparedForAnotherKey(fail);
+  const masterKey = await decryptWithRsaKey(transferKey.privateKey, wrapped.enc_key, "Its WrappedKey");
   try {
-    const domainKey = await openDomainKey(
+    if (masterKey.length !== MASTER_KEY_BYTES)
+      throw fail("has a WrappedKey that is not a 32-byte master key");
+    return await openDomainKey(
       masterKey,
-      blob.EncData as UploadBlob["EncData"],
+      blob.EncData,
       "The uploaded security domain failed authentication: it was changed after it was prepared.",
     );
-    const domainKeyId = domainKeyIdOf(domainKey);
-    if (blob.domain_key_id !== domainKeyId) {
-      domainKey.fill(0);
-      throw fail("names another domain key than the one it holds");
-    }
-    return { domainKey, domainKeyId };
   } finally {
     masterKey.fill(0);
   }

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
-import { combineShares, splitSecret } from "./shamir.js";
+import { combineShares } from "./legacy-shamir-gf256.js";
 
 /**
  * GF(2^8) with the AES polynomial, written here from the definition (shift and reduce by
@@ -45,7 +44,7 @@ function interpolateAtZero(shares: Buffer[]): Buffer {
   return secret;
 }
 
-describe("Shamir's secret sharing", () => {
+describe("Shamir's secret sharing over GF(2^8) (mhsm format 1.0, read only)", () => {
   it("uses the field of FIPS-197 (section 4.2 examples)", () => {
     // FIPS-197: {57} • {83} = {c1} and {57} • {13} = {fe}; the test's own arithmetic is right.
     assert.equal(gfMul(0x57, 0x83), 0xc1);
@@ -63,39 +62,10 @@ describe("Shamir's secret sharing", () => {
     const [a, b, c, d] = [share(1), share(2), share(3), share(0xa4)];
     // By hand for the first byte at x = 2: 0x00 ^ (0x57·2 = 0xae) ^ (0x13·4 = 0x4c) = 0xe2.
     assert.equal(b[0], 0xe2);
+    assert.deepEqual(interpolateAtZero([a, b, c]), secret, "the test's own arithmetic agrees");
     assert.deepEqual(await combineShares([a, b, c]), secret);
     assert.deepEqual(await combineShares([d, b, a]), secret);
     assert.deepEqual(await combineShares([a, b, c, d]), secret);
     assert.notDeepEqual(await combineShares([a, d]), secret);
-  });
-
-  it("splits so that any quorum, and only a quorum, gives the secret back", async () => {
-    const secret = randomBytes(32);
-    const shares = await splitSecret(secret, 5, 3);
-    assert.equal(shares.length, 5);
-    for (const share of shares) assert.equal(share.length, 33);
-    assert.equal(new Set(shares.map((share) => share[32])).size, 5, "distinct x coordinates");
-    const subsets = [
-      [0, 1, 2],
-      [4, 2, 0],
-      [1, 3, 4],
-      [0, 1, 2, 3, 4],
-    ];
-    for (const subset of subsets) {
-      const chosen = subset.map((i) => shares[i] as Buffer);
-      assert.deepEqual(await combineShares(chosen), secret);
-      // The library's shares interpolate to the secret with the independent arithmetic too.
-      assert.deepEqual(interpolateAtZero(chosen), secret);
-    }
-    assert.notDeepEqual(await combineShares([shares[0] as Buffer, shares[1] as Buffer]), secret);
-    // No single share reveals the secret's bytes.
-    for (const share of shares) assert.ok(!share.subarray(0, 32).equals(secret), "a share is not the secret");
-  });
-
-  it("leaves the caller's secret untouched", async () => {
-    const secret = randomBytes(32);
-    const copy = Buffer.from(secret);
-    await splitSecret(secret, 3, 2);
-    assert.deepEqual(secret, copy);
   });
 });

@@ -204,8 +204,8 @@ export class KeyVaultBackupClient {
   }
 
   /**
-   * Starts restoring all versions of one key from a backup folder, with a SAS token. The key's
-   * name must be free (the key deleted and purged).
+   * Starts restoring all versions of one key from a backup folder, with a SAS token. Versions
+   * the HSM already has are kept as they are; the backup's versions it lacks are added.
    *
    * @param keyName - the name of the key to restore.
    * @param folderUri - the backup's folder: the `folderUri` of a backup result.
@@ -220,7 +220,8 @@ export class KeyVaultBackupClient {
   ): Promise<PollerLike<KeyVaultSelectiveKeyRestoreOperationState, KeyVaultSelectiveKeyRestoreResult>>;
   /**
    * Starts restoring all versions of one key from a backup folder, with the HSM's own
-   * user-assigned managed identity. The key's name must be free (the key deleted and purged).
+   * user-assigned managed identity. Versions the HSM already has are kept as they are; the
+   * backup's versions it lacks are added.
    *
    * @param keyName - the name of the key to restore.
    * @param folderUri - the backup's folder: the `folderUri` of a backup result.

@@ -37,7 +37,10 @@ export function registerRestoreCommands(program: Command): void {
         "--folder-url <url>",
         "the backup's folder (folderUrl of `backup start` or `backup status`)",
       )
-      .option("--key <name>", "restore only this key (its name must be free: deleted and purged)"),
+      .option(
+        "--key <name>",
+        "restore only this key (versions it already has are kept; the backup's others are added)",
+      ),
   ).action(
     runAction(async (flags: RestoreFlags) => {
       const sasToken = await storageSasToken(flags);

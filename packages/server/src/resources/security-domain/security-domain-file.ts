@@ -145,7 +145,7 @@ async function recoverFromAzureFile(
     }
     if (shares.length < required) throw tooFewKeys(required, encShares.length, shares.length);
     // As Azure's reader: the first `required` shares rebuild the master key.
-    const masterKey = combineShares(shares.slice(0, required));
+    const masterKey = combineOrExplain(shares.slice(0, required));
     try {
       if (masterKey.length !== MASTER_KEY_BYTES) {
         throw new SecurityDomainFormatError(
@@ -160,18 +160,17 @@ async function recoverFromAzureFile(
     } finally {
       masterKey.fill(0);
     }
-  } catch (error) {
-    if (
-      error instanceof SecurityDomainFormatError &&
-      error.message.startsWith("The shares cannot be combined")
-    ) {
-      throw new SecurityDomainFormatError(
-        `${error.message.slice(0, -1)}: the file was changed or mixes security domains.`,
-      );
-    }
-    throw error;
   } finally {
     for (const share of shares) share.fill(0);
+  }
+}
+
+function combineOrExplain(shares: Buffer[]): Buffer {
+  try {
+    return combineShares(shares);
+  } catch (error) {
+    if (!(error instanceof SecurityDomainFormatError)) throw error;
+    throw new SecurityDomainFormatError(`${error.message} The file was changed or mixes security domains.`);
   }
 }
 

@@ -81,7 +81,9 @@ export async function applySeed(loaded: LoadedSeed, targets: SeedTargets): Promi
       });
       return name;
     });
+    // Assignments may name it by role name or by its GUID.
     definitionNames.set(entry.roleName.toLowerCase(), name);
+    definitionNames.set(name.toLowerCase(), name);
   }
 
   const principals: SeededPrincipal[] = [];
@@ -200,7 +202,12 @@ async function checkReferences({ file, seed }: LoadedSeed, targets: SeedTargets)
       );
     }
   }
-  const seededRoles = new Set(seed.roleDefinitions.map((d) => d.roleName.toLowerCase()));
+  const seededRoles = new Set(
+    seed.roleDefinitions.flatMap((d) => [
+      d.roleName.toLowerCase(),
+      ...(d.name ? [d.name.toLowerCase()] : []),
+    ]),
+  );
   const seededPrincipals = new Set(seed.principals.map((p) => p.name));
   for (const [index, entry] of seed.roleAssignments.entries()) {
     const where = `roleAssignments[${index}]`;

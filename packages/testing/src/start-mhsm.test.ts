@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
 import { KeyClient } from "@azure/keyvault-keys";
+import { KeyVaultAccessControlClient } from "@mhsm/keyvault-admin";
 import { startMhsm } from "@mhsm/testing";
 import { waitFor } from "../../../test/harness/wait-for.js";
 
@@ -34,7 +35,8 @@ async function scriptThatStarts(body: string): Promise<string> {
   const file = join(REPO_ROOT, `.mhsm-testing-probe-${process.pid}-${Date.now()}.mjs`);
   await writeFile(
     file,
-    `import { startMhsm } from "@mhsm/testing";
+    `import { KeyVaultAccessControlClient } from "@mhsm/keyvault-admin";
+import { startMhsm } from "@mhsm/testing";
 const hsm = await startMhsm();
 console.log(JSON.stringify({ url: hsm.url, dataDir: hsm.dataDir, ca: hsm.caCertificate }));
 ${body}
@@ -55,7 +57,12 @@ describe("@mhsm/testing startMhsm", { timeout: 300_000 }, () => {
         const keys = new KeyClient(hsm.url, user, hsm.clientOptions);
         const created = await keys.createEcKey("made-here", { curve: "P-384" });
         assert.equal(created.key?.crv, "P-384");
-        // The administrator alone holds no key permissions, as on a real Managed HSM.
+        // The admin clients take the same options; the administrator manages roles...
+        const access = new KeyVaultAccessControlClient(hsm.url, hsm.credential, hsm.clientOptions);
+        const roleNames: string[] = [];
+        for await (const definition of access.listRoleDefinitions("/")) roleNames.push(definition.roleName);
+        assert.ok(roleNames.includes("Managed HSM Crypto User"), roleNames.join(", "));
+        // ...but holds no key permissions, as on a real Managed HSM.
         await assert.rejects(new KeyClient(hsm.url, hsm.credential, hsm.clientOptions).getKey("made-here"), {
           statusCode: 403,
         });

@@ -32,8 +32,9 @@ describe("a fresh clone: npm install, then npx mhsm", { timeout: 600_000 }, () =
   before(async () => {
     clone = await mkdtemp(join(tmpdir(), "mhsm-fresh-clone-"));
     await copyTrackedFiles(clone);
-    // --offline: every third-party package is in npm's cache once the repository was installed.
-    const install = await npm(["install", "--offline", "--ignore-scripts"], clone);
+    // Cache first: every third-party package is in npm's cache once the repository was installed
+    // (the registry is asked only for what is not, e.g. metadata the cache lacks).
+    const install = await npm(["install", "--prefer-offline", "--ignore-scripts"], clone);
     assert.equal(install.code, 0, describeFailure("npm install", install));
   });
 

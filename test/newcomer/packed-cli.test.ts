@@ -38,7 +38,7 @@ async function workspacesOfCli(): Promise<string[]> {
  * those tarballs installed into an empty folder (third-party packages from the registry, or npm's
  * cache), then that folder's `mhsm serve` answers a token request and a role definition list.
  */
-describe("the packed CLI, installed into an empty folder", { timeout: 600_000 }, () => {
+describe("the packed CLI, installed into an empty folder", { timeout: 1_500_000 }, () => {
   let work: string;
   let app: string;
   let server: ChildProcess | undefined;
@@ -67,7 +67,9 @@ describe("the packed CLI, installed into an empty folder", { timeout: 600_000 },
       .filter((file) => file.endsWith(".tgz"))
       .map((file) => join(tarballs, file));
     assert.equal(files.length, workspaces.length, `one tarball per package: ${files.join(", ")}`);
-    const install = await npm(["install", "--prefer-offline", ...files], app, 540_000);
+    // Long: better-sqlite3 is compiled from source when no prebuilt binary can be fetched, which
+    // took over 8 minutes on a loaded 2-core machine (about 2 minutes otherwise).
+    const install = await npm(["install", "--prefer-offline", ...files], app, 1_200_000);
     assert.equal(install.code, 0, describeFailure("npm install <tarballs>", install));
   });
 

@@ -88,7 +88,13 @@ export async function applySeed(loaded: LoadedSeed, targets: SeedTargets): Promi
 
   const principals: SeededPrincipal[] = [];
   for (const [index, entry] of seed.principals.entries()) {
-    principals.push(await atEntry(file, `principals[${index}]`, () => ensurePrincipal(targets, entry)));
+    // Find-or-create in one write transaction: write transactions run one at a time on every
+    // node (store.ts), so nodes starting together with one seed make each principal once.
+    principals.push(
+      await atEntry(file, `principals[${index}]`, () =>
+        targets.principalStore.transaction((tx) => ensurePrincipal(tx, entry)),
+      ),
+    );
   }
   if (principals.some((principal) => principal.created)) targets.principalsChanged();
 
@@ -100,13 +106,21 @@ export async function applySeed(loaded: LoadedSeed, targets: SeedTargets): Promi
       )?.toLowerCase() as string;
       const definition = await resolveRole(targets, entry.role, definitionNames);
       const name = (entry.name ?? guidFrom(`assignment:${scope}|${principalId}|${definition}`)).toLowerCase();
-      const existing = await targets.roleAssignments.list(scope, { atScope: true, principalId });
-      const same = existing.find((a) => a.scope === scope && a.roleDefinitionName === definition);
-      if (same) return; // granted already, by this seed or otherwise
-      await targets.roleAssignments.create(scope, name, {
-        roleDefinitionId: `Microsoft.KeyVault/providers/Microsoft.Authorization/roleDefinitions/${definition}`,
-        principalId,
-      });
+      const granted = async () =>
+        (await targets.roleAssignments.list(scope, { atScope: true, principalId })).some(
+          (a) => a.scope === scope && a.roleDefinitionName === definition,
+        );
+      if (await granted()) return; // granted already, by this seed or otherwise
+      try {
+        await targets.roleAssignments.create(scope, name, {
+          roleDefinitionId: `Microsoft.KeyVault/providers/Microsoft.Authorization/roleDefinitions/${definition}`,
+          principalId,
+        });
+      } catch (error) {
+        // Another node applying the same seed made it in between: that is the state wanted.
+        if ((error as { code?: string }).code === "RoleAssignmentExists" && (await granted())) return;
+        throw error;
+      }
     });
   }
 
@@ -249,7 +263,7 @@ async function existingCustomRoleName(targets: SeedTargets, roleName: string): P
  * made when none exists. An existing one must agree with what the entry says of it.
  */
 async function ensurePrincipal(
-  targets: SeedTargets,
+  store: PrincipalStore,
   entry: {
     name: string;
     objectId?: string | undefined;
@@ -257,7 +271,6 @@ async function ensurePrincipal(
     clientSecret?: string | undefined;
   },
 ): Promise<SeededPrincipal> {
-  const store = targets.principalStore;
   const service = new PrincipalService(store);
   const clientId = entry.clientId?.toLowerCase();
   const objectId = entry.objectId?.toLowerCase();

@@ -19,6 +19,7 @@ import { BenchHttpsClient } from "./bench-client.js";
 import { processCpuMs, startBenchServer } from "./bench-server.js";
 import { benchBackupRestore } from "./bench-backup-restore.js";
 import { benchTwoNodes } from "./bench-two-nodes.js";
+import { benchTestingStart } from "./bench-testing-start.js";
 
 const { values } = parseArgs({
   options: {
@@ -87,6 +88,20 @@ async function main(): Promise<void> {
   if (values.only) return;
   await printTwoNodeFigures();
   await printBackupRestoreFigures();
+  await printTestingStartFigures();
+}
+
+/** @mhsm/testing: startMhsm() with the examples' seed to the first answered SDK request. */
+async function printTestingStartFigures(): Promise<void> {
+  const rows = await benchTestingStart(3);
+  console.log(
+    "\n@mhsm/testing time to first request (startMhsm with the examples' seed, then getKey), 3 runs:",
+  );
+  for (const { mode, runsMs } of rows) {
+    console.log(
+      `${mode.padEnd(13)} | median ${(runsMs[1] as number).toFixed(0)} ms | ${runsMs.map((ms) => ms.toFixed(0)).join(", ")} ms`,
+    );
+  }
 }
 
 /** One node beside two nodes on one PostgreSQL database, requests alternating between them. */

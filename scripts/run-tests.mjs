@@ -2,7 +2,8 @@
 //   1. everything, servers on the embedded SQLite store;
 //   2. the end-to-end tests (test/) again, every server on a real PostgreSQL cluster
 //      (scripts/run-tests-on-postgres.ts starts a throwaway one), so both backends are held to
-//      the same behaviour. Multi-node tests run once, in pass 1 (they start PostgreSQL themselves).
+//      the same behaviour. Multi-node tests run once, in pass 1 (they start PostgreSQL themselves),
+//      and so do the newcomer tests (test/newcomer: installing and packing, not the store).
 // Arguments filter test files by substring; --sqlite-only / --postgres-only pick a pass.
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
@@ -43,7 +44,12 @@ for (const pass of passes) {
   const files =
     pass === "sqlite"
       ? all
-      : all.filter((file) => file.startsWith("test/") && !file.startsWith("test/multinode/"));
+      : all.filter(
+          (file) =>
+            file.startsWith("test/") &&
+            !file.startsWith("test/multinode/") &&
+            !file.startsWith("test/newcomer/"),
+        );
   if (files.length === 0) continue;
   console.log(`\n# pass: servers on ${pass} (${files.length} test files)\n`);
   const command =

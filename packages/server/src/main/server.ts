@@ -17,6 +17,7 @@ import { buildHsmContents } from "./hsm-contents.js";
 import { openHsmSecrets } from "./hsm-secrets.js";
 import { refreshInitialAdminFile, writeInitialAdminFile } from "./initial-admin.js";
 import { openAuditLog, operationalModules } from "./observability.js";
+import { seedHsm } from "./seed/index.js";
 import { Shutdown } from "./shutdown.js";
 
 export interface RunningServer {
@@ -73,6 +74,17 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       metrics,
     });
     const newAdministrator = await access.makeInitialAdministrator();
+    // Before the port opens: a bad seed stops the start, and no client sees a half-seeded HSM.
+    const seeded = config.seed
+      ? await seedHsm(config.seed, config.dataDir, {
+          principalStore: secrets.store,
+          principalsChanged: () => access.idp.principals.live.invalidate(),
+          roleDefinitions: access.roleDefinitions,
+          roleAssignments: access.roleAssignments,
+          settings: hsm.settings,
+          keys: hsm.domainServices.keys?.routes.keys,
+        })
+      : undefined;
 
     const gates = [
       notActivatedGate(hsm.activation),
@@ -136,6 +148,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     } else {
       await refreshInitialAdminFile(initialAdminFile, urls);
     }
+    await seeded?.writeCredentials({ tenantId: secrets.tenantId, ...urls });
     if (!hsm.activation.activated) console.warn(`mhsm: ${hsm.activation.notActivatedMessage}`);
     return {
       url: baseUrl,

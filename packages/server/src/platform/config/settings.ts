@@ -140,6 +140,14 @@ export const SETTINGS = {
     description: "object id given the Administrator role at / on every start",
     type: z.array(guid).default([]),
   },
+  /** What the HSM should hold: principals, roles, assignments, keys, settings (README's Seeding). */
+  seed: {
+    flag: "--seed",
+    value: "<file>",
+    env: "MHSM_SEED",
+    description: "JSON seed file applied at every start, idempotently (see Seeding)",
+    type: z.string().min(1).optional(),
+  },
   /** The token audience and the challenge's `resource`; a real Managed HSM uses this value. */
   resource: {
     flag: "--resource",

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
+import { isGuid } from "../../platform/errors/guid.js";
 import type { ChangeFeed } from "../../platform/store/change-feed.js";
 import type { StoredPrincipal } from "./principal-repository.js";
 import type { Store } from "../../platform/store/store.js";
@@ -17,6 +18,13 @@ import { LivePrincipals } from "./live-principals.js";
 export interface CreatedPrincipal extends StoredPrincipal {
   /** Shown once, at creation; only its slow hash is kept. */
   clientSecret: string;
+}
+
+/** Ids and secret a caller chose for a new principal (each generated when absent). */
+export interface GivenPrincipalIdentity {
+  objectId?: string | undefined;
+  clientId?: string | undefined;
+  clientSecret?: string | undefined;
 }
 
 const DISPLAY_NAME = /^[\p{L}\p{N} ._@()-]{1,120}$/u;
@@ -49,20 +57,44 @@ export class PrincipalService {
     if (options.changes) this.live.follow(options.changes);
   }
 
-  async create(displayName: string): Promise<CreatedPrincipal> {
+  /**
+   * A new principal. Its ids and secret are generated unless `given` has them (a seed file
+   * declaring a principal its application already knows); given ids must be GUIDs not taken.
+   */
+  async create(displayName: string, given: GivenPrincipalIdentity = {}): Promise<CreatedPrincipal> {
     if (!DISPLAY_NAME.test(displayName)) {
       throw KeyVaultErrors.badParameter(
         "Principal name must be 1-120 letters, digits, spaces and . _ @ ( ) - characters.",
       );
     }
+    for (const field of ["objectId", "clientId"] as const) {
+      const value = given[field];
+      if (value !== undefined && !isGuid(value))
+        throw KeyVaultErrors.badParameter(`${field} must be a GUID.`);
+    }
+    const secret = given.clientSecret;
+    if (
+      secret !== undefined &&
+      (secret.length < 16 || secret.length > 256 || !/^[\x21-\x7e]+$/.test(secret))
+    ) {
+      throw KeyVaultErrors.badParameter(
+        "clientSecret must be 16 to 256 printable ASCII characters, no spaces.",
+      );
+    }
     const principal: StoredPrincipal = {
-      objectId: randomUUID(),
-      clientId: randomUUID(),
+      objectId: given.objectId?.toLowerCase() ?? randomUUID(),
+      clientId: given.clientId?.toLowerCase() ?? randomUUID(),
       displayName,
       createdAt: this.clock(),
     };
+    if (given.objectId !== undefined && (await this.store.principals.get(principal.objectId))) {
+      throw KeyVaultErrors.badParameter(`A principal with object id '${principal.objectId}' exists.`);
+    }
+    if (given.clientId !== undefined && (await this.store.principals.findByClientId(principal.clientId))) {
+      throw KeyVaultErrors.badParameter(`A principal with client id '${principal.clientId}' exists.`);
+    }
     // 256 bits of entropy; the "~" prefix keeps it from looking like a GUID or base64 of one.
-    const clientSecret = `mhsm~${randomBytes(32).toString("base64url")}`;
+    const clientSecret = secret ?? `mhsm~${randomBytes(32).toString("base64url")}`;
     await this.store.principals.insert(principal, await hashClientSecret(clientSecret));
     return { ...principal, clientSecret };
   }

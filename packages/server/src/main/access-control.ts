@@ -19,7 +19,11 @@ export type AccessControl = ReturnType<typeof buildAccessControl>;
 
 export function buildAccessControl(config: ServerConfig, secrets: HsmSecrets, changes: ChangeFeed) {
   const { store } = secrets;
-  const rbac = new RbacEngine(grantSourceOf(store), config.rbacCacheSeconds * 1000);
+  const rbac = new RbacEngine(
+    grantSourceOf(store),
+    config.rbacCacheSeconds * 1000,
+    (config.cacheMemoryMb * 1024 * 1024) / 8,
+  );
   rbac.follow(changes);
   const principals = new PrincipalService(store, {
     rbac,

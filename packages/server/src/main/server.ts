@@ -80,7 +80,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         restoreInProgressGate(hsm.restoreGate, config.jobRetryAfterSeconds),
       ],
       modules: [
-        identityModule(access.idp),
+        identityModule(access.idp, config.listPageSize),
         rbacModule({ ...access, listPageSize: config.listPageSize }),
         settingsModule(hsm.settings),
         backupModule({

@@ -1,0 +1,66 @@
+/**
+ * A least-recently-used map bounded by the memory its entries hold, not by their count: a key
+ * cache of a fixed count is too small for a server with many small keys and too big for one
+ * with many RSA-4096 keys. Each entry is stored with an estimate of its bytes (the caller knows
+ * what it holds); past `maxBytes` the least recently used entries leave, and `onEvict` hears of
+ * each, so copies held elsewhere (signing threads) can go too. `get` counts as a use.
+ */
+export class MemoryBoundedCache<K, V> {
+  readonly #entries = new Map<K, { value: V; bytes: number }>();
+  #bytes = 0;
+
+  constructor(
+    readonly maxBytes: number,
+    private readonly onEvict: (key: K, value: V) => void = () => undefined,
+  ) {}
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The estimated bytes held now. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get(key: K): V | undefined {
+    const entry = this.#entries.get(key);
+    if (!entry) return undefined;
+    // A Map iterates in insertion order: moved to the end, the entry is the most recent.
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    return entry.value;
+  }
+
+  /** Stores the entry (replacing any under the key, which is not evicted), then keeps to the bound. */
+  set(key: K, value: V, bytes: number): void {
+    this.remove(key);
+    this.#entries.set(key, { value, bytes });
+    this.#bytes += bytes;
+    for (const [oldest, entry] of this.#entries) {
+      // The newest entry stays even when it alone is over the bound: a cache that cannot hold
+      // what it was just given would make every use a miss.
+      if (this.#bytes <= this.maxBytes || oldest === key) break;
+      this.remove(oldest);
+      this.onEvict(oldest, entry.value);
+    }
+  }
+
+  /** Removes the entry without telling onEvict; returns its value. */
+  remove(key: K): V | undefined {
+    const entry = this.#entries.get(key);
+    if (!entry) return undefined;
+    this.#entries.delete(key);
+    this.#bytes -= entry.bytes;
+    return entry.value;
+  }
+
+  keys(): IterableIterator<K> {
+    return this.#entries.keys();
+  }
+
+  clear(): void {
+    this.#entries.clear();
+    this.#bytes = 0;
+  }
+}

@@ -4,12 +4,16 @@
  * node:crypto. Several concurrent clients over keep-alive connections, as SDK clients would be.
  *
  *   npm run bench -- [--seconds 5] [--concurrency 16] [--count N] [--server-arg=--flag ...]
- *                    [--only rsa-sign|ec-sign|aes-wrap|get-key]
+ *                    [--only rsa-sign|ec-sign|aes-wrap|get-key|many-keys] [--keys 5000]
  *
  * --count runs N operations of each kind instead of a fixed time (the CI smoke test uses tiny
  * counts). --only measures one operation on one node and nothing else (with
  * MHSM_BENCH_CPU_PROFILE_DIR set, to profile the server doing just that). Figures vary with the
  * machine and what else runs on it; this prints what it saw.
+ *
+ * --keys N: the "many keys" part (bench-many-keys.ts) creates N keys and measures requests
+ * spread over all of them, a full listing, and RBAC among 10 assignments per key scope.
+ * `--only many-keys` runs just that part.
  */
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
@@ -19,6 +23,7 @@ import { BenchHttpsClient } from "./bench-client.js";
 import { processCpuMs, startBenchServer } from "./bench-server.js";
 import { benchBackupRestore } from "./bench-backup-restore.js";
 import { benchTwoNodes } from "./bench-two-nodes.js";
+import { benchManyKeys, printManyKeysFigures } from "./bench-many-keys.js";
 
 const { values } = parseArgs({
   options: {
@@ -29,8 +34,11 @@ const { values } = parseArgs({
     "server-arg": { type: "string", multiple: true, default: [] },
     /** Keys in the HSM for the backup and restore figures (5,000: the Managed HSM limit). */
     "backup-keys": { type: "string", default: "5000" },
+    /** Keys in the HSM for the "many keys" figures. */
+    keys: { type: "string", default: "5000" },
   },
 });
+const manyKeys = positiveInteger(values.keys, "--keys");
 const backupKeys = positiveInteger(values["backup-keys"], "--backup-keys");
 const concurrency = positiveInteger(values.concurrency, "--concurrency");
 const budget = values.count
@@ -52,6 +60,7 @@ interface Row {
 }
 
 async function main(): Promise<void> {
+  if (values.only === "many-keys") return printManyKeys();
   const server = await startBenchServer(values["server-arg"]);
   try {
     const client = new BenchHttpsClient(server.url, server.ca, server.token, concurrency);
@@ -85,8 +94,13 @@ async function main(): Promise<void> {
     await server.stop();
   }
   if (values.only) return;
+  await printManyKeys();
   await printTwoNodeFigures();
   await printBackupRestoreFigures();
+}
+
+async function printManyKeys(): Promise<void> {
+  printManyKeysFigures(await benchManyKeys(manyKeys, concurrency, budget, warmup, values["server-arg"]));
 }
 
 /** One node beside two nodes on one PostgreSQL database, requests alternating between them. */

@@ -33,6 +33,8 @@ export type PagingStore = Store<{
 export interface PagingBackend {
   name: "sqlite" | "postgres";
   store: PagingStore;
+  /** The connection itself, for what a test asks the database directly. */
+  db: Kysely<Database>;
   /** Empties the tables between cases. */
   clear(): Promise<void>;
   close(): Promise<void>;
@@ -70,6 +72,7 @@ export async function openSqliteBackend(): Promise<PagingBackend> {
   return {
     name: "sqlite",
     store,
+    db,
     clear: clearer(db),
     async close() {
       await db.destroy();
@@ -111,6 +114,7 @@ export async function openPostgresBackend(): Promise<
   return {
     name: "postgres",
     store,
+    db,
     clear: clearer(db),
     collationDiffers: order.rows[0] as { hyphen: boolean },
     async close() {

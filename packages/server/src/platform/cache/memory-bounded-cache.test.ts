@@ -3,16 +3,16 @@ import { describe, it } from "node:test";
 import { MemoryBoundedCache } from "./memory-bounded-cache.js";
 
 describe("MemoryBoundedCache", () => {
-  it("keeps to its bytes, evicting the least recently used first and telling onEvict", () => {
+  it("keeps to its bytes, evicting the oldest entry not used since it was stored, and telling onEvict", () => {
     const evicted: string[] = [];
     const cache = new MemoryBoundedCache<string, number>(100, (key) => evicted.push(key));
     cache.set("a", 1, 40);
     cache.set("b", 2, 40);
-    assert.equal(cache.get("a"), 1, "a is now the most recent");
+    assert.equal(cache.get("a"), 1, "a is used: it gets a second chance");
     cache.set("c", 3, 40);
     assert.deepEqual(evicted, ["b"]);
     assert.equal(cache.get("b"), undefined);
-    assert.deepEqual([...cache.keys()], ["a", "c"]);
+    assert.deepEqual([...cache.keys()].sort(), ["a", "c"]);
     assert.equal(cache.bytes, 80);
   });
 
@@ -24,6 +24,20 @@ describe("MemoryBoundedCache", () => {
     assert.equal(cache.bytes, 70);
     assert.equal(cache.get("a"), 2);
     assert.deepEqual(evicted, []);
+  });
+
+  it("evicts a used entry once every entry has had its second chance", () => {
+    const evicted: string[] = [];
+    const cache = new MemoryBoundedCache<string, number>(100, (key) => evicted.push(key));
+    cache.set("a", 1, 50);
+    cache.set("b", 2, 50);
+    cache.get("a");
+    cache.get("b");
+    cache.set("c", 3, 50);
+    assert.deepEqual(evicted, ["a"], "both used: a, the oldest, goes once its chance is spent");
+    assert.equal(cache.bytes, 100);
+    cache.set("d", 4, 50);
+    assert.deepEqual(evicted, ["a", "c"], "c was never used; b's mark was spent, but c is older");
   });
 
   it("keeps the newest entry even when it alone is over the bound", () => {

@@ -5,6 +5,7 @@
  *
  *   npm run bench -- [--seconds 5] [--concurrency 16] [--count N] [--server-arg=--flag ...]
  *                    [--only rsa-sign|ec-sign|aes-wrap|get-key|many-keys] [--keys 5000]
+ *                    [--assignments-per-key 10]
  *
  * --count runs N operations of each kind instead of a fixed time (the CI smoke test uses tiny
  * counts). --only measures one operation on one node and nothing else (with
@@ -13,7 +14,8 @@
  *
  * --keys N: the "many keys" part (bench-many-keys.ts) creates N keys and measures requests
  * spread over all of them, a full listing, and RBAC among 10 assignments per key scope.
- * `--only many-keys` runs just that part.
+ * `--only many-keys` runs just that part (with `--assignments-per-key 0` and
+ * MHSM_BENCH_CPU_PROFILE_DIR, a profile of requests on keys that are not cached).
  */
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
@@ -36,9 +38,14 @@ const { values } = parseArgs({
     "backup-keys": { type: "string", default: "5000" },
     /** Keys in the HSM for the "many keys" figures. */
     keys: { type: "string", default: "5000" },
+    /** Role assignments per key scope in the "many keys" part (0: none, and no RBAC figure). */
+    "assignments-per-key": { type: "string", default: "10" },
   },
 });
 const manyKeys = positiveInteger(values.keys, "--keys");
+const assignmentsPerKey = Number(values["assignments-per-key"]);
+if (!Number.isInteger(assignmentsPerKey) || assignmentsPerKey < 0)
+  throw new Error("--assignments-per-key must be an integer from 0");
 const backupKeys = positiveInteger(values["backup-keys"], "--backup-keys");
 const concurrency = positiveInteger(values.concurrency, "--concurrency");
 const budget = values.count
@@ -100,7 +107,9 @@ async function main(): Promise<void> {
 }
 
 async function printManyKeys(): Promise<void> {
-  printManyKeysFigures(await benchManyKeys(manyKeys, concurrency, budget, warmup, values["server-arg"]));
+  printManyKeysFigures(
+    await benchManyKeys(manyKeys, concurrency, budget, warmup, values["server-arg"], assignmentsPerKey),
+  );
 }
 
 /** One node beside two nodes on one PostgreSQL database, requests alternating between them. */

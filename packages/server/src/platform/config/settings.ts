@@ -224,7 +224,7 @@ export const SETTINGS = {
    * Memory for the caches that keep a request on a key off the database and out of OpenSSL's
    * key parser: three quarters for opened key material, an eighth each for key lookups and RBAC
    * decisions. Bounded by memory, not by a count of keys (an RSA-4096 key takes three times an
-   * EC key's room); the default holds about 40,000 opened EC P-256 keys or 20,000 RSA-2048.
+   * EC key's room); the default holds about 50,000 opened EC P-256 keys or 20,000 RSA-2048.
    */
   cacheMemoryMb: {
     flag: "--cache-memory",

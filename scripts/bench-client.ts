@@ -24,20 +24,26 @@ export class BenchHttpsClient {
   }
 
   /**
-   * Sends the request; resolves with the parsed JSON body, rejects on anything but 200. A
+   * Sends the request; resolves with the parsed JSON body, rejects on any other status than
+   * `expected` (200 unless said). A
    * keep-alive connection the server closed while it sat idle (its keep-alive timeout) is
    * replaced and the request sent again once, as HTTP clients do.
    */
-  async send(method: string, path: string, body?: string): Promise<unknown> {
+  async send(method: string, path: string, body?: string, expected = 200): Promise<unknown> {
     try {
-      return await this.sendOnce(method, path, body);
+      return await this.sendOnce(method, path, body, expected);
     } catch (error) {
       if (!(error instanceof ConnectionClosedError)) throw error;
-      return this.sendOnce(method, path, body);
+      return this.sendOnce(method, path, body, expected);
     }
   }
 
-  private async sendOnce(method: string, path: string, body?: string): Promise<unknown> {
+  private async sendOnce(
+    method: string,
+    path: string,
+    body: string | undefined,
+    expected: number,
+  ): Promise<unknown> {
     const connection = await this.acquire();
     try {
       const head =
@@ -46,7 +52,8 @@ export class BenchHttpsClient {
           ? `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
           : "\r\n");
       const response = await connection.exchange(head);
-      if (response.status !== 200) throw new Error(`${method} ${path}: ${response.status} ${response.body}`);
+      if (response.status !== expected)
+        throw new Error(`${method} ${path}: ${response.status} ${response.body}`);
       return JSON.parse(response.body);
     } finally {
       this.release(connection);

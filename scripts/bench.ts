@@ -4,12 +4,18 @@
  * node:crypto. Several concurrent clients over keep-alive connections, as SDK clients would be.
  *
  *   npm run bench -- [--seconds 5] [--concurrency 16] [--count N] [--server-arg=--flag ...]
- *                    [--only rsa-sign|ec-sign|aes-wrap|get-key]
+ *                    [--only rsa-sign|ec-sign|aes-wrap|get-key|many-keys] [--keys 5000]
+ *                    [--assignments-per-key 10]
  *
  * --count runs N operations of each kind instead of a fixed time (the CI smoke test uses tiny
  * counts). --only measures one operation on one node and nothing else (with
  * MHSM_BENCH_CPU_PROFILE_DIR set, to profile the server doing just that). Figures vary with the
  * machine and what else runs on it; this prints what it saw.
+ *
+ * --keys N: the "many keys" part (bench-many-keys.ts) creates N keys and measures requests
+ * spread over all of them, a full listing, and RBAC among 10 assignments per key scope.
+ * `--only many-keys` runs just that part (with `--assignments-per-key 0` and
+ * MHSM_BENCH_CPU_PROFILE_DIR, a profile of requests on keys that are not cached).
  */
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
@@ -20,6 +26,7 @@ import { processCpuMs, startBenchServer } from "./bench-server.js";
 import { benchBackupRestore } from "./bench-backup-restore.js";
 import { benchTwoNodes } from "./bench-two-nodes.js";
 import { benchTestingStart } from "./bench-testing-start.js";
+import { benchManyKeys, printManyKeysFigures } from "./bench-many-keys.js";
 
 const { values } = parseArgs({
   options: {
@@ -30,8 +37,16 @@ const { values } = parseArgs({
     "server-arg": { type: "string", multiple: true, default: [] },
     /** Keys in the HSM for the backup and restore figures (5,000: the Managed HSM limit). */
     "backup-keys": { type: "string", default: "5000" },
+    /** Keys in the HSM for the "many keys" figures. */
+    keys: { type: "string", default: "5000" },
+    /** Role assignments per key scope in the "many keys" part (0: none, and no RBAC figure). */
+    "assignments-per-key": { type: "string", default: "10" },
   },
 });
+const manyKeys = positiveInteger(values.keys, "--keys");
+const assignmentsPerKey = Number(values["assignments-per-key"]);
+if (!Number.isInteger(assignmentsPerKey) || assignmentsPerKey < 0)
+  throw new Error("--assignments-per-key must be an integer from 0");
 const backupKeys = positiveInteger(values["backup-keys"], "--backup-keys");
 const concurrency = positiveInteger(values.concurrency, "--concurrency");
 const budget = values.count
@@ -53,6 +68,7 @@ interface Row {
 }
 
 async function main(): Promise<void> {
+  if (values.only === "many-keys") return printManyKeys();
   const server = await startBenchServer(values["server-arg"]);
   try {
     const client = new BenchHttpsClient(server.url, server.ca, server.token, concurrency);
@@ -86,6 +102,7 @@ async function main(): Promise<void> {
     await server.stop();
   }
   if (values.only) return;
+  await printManyKeys();
   await printTwoNodeFigures();
   await printBackupRestoreFigures();
   await printTestingStartFigures();
@@ -102,6 +119,12 @@ async function printTestingStartFigures(): Promise<void> {
       `${mode.padEnd(13)} | median ${(runsMs[1] as number).toFixed(0)} ms | ${runsMs.map((ms) => ms.toFixed(0)).join(", ")} ms`,
     );
   }
+}
+
+async function printManyKeys(): Promise<void> {
+  printManyKeysFigures(
+    await benchManyKeys(manyKeys, concurrency, budget, warmup, values["server-arg"], assignmentsPerKey),
+  );
 }
 
 /** One node beside two nodes on one PostgreSQL database, requests alternating between them. */

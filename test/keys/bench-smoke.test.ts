@@ -24,6 +24,8 @@ describe("npm run bench (smoke)", () => {
           "3",
           "--backup-keys",
           "20",
+          "--keys",
+          "30",
         ],
         { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
       );
@@ -37,6 +39,10 @@ describe("npm run bench (smoke)", () => {
     assert.match(stdout, /mhsm two nodes \(one PostgreSQL database/);
     assert.match(stdout, /^EC P-256 ES256 sign\s+\|\s+\d+ \|\s+\d+ \|/m);
     assert.match(stdout, /mhsm backup and restore of 20 keys/);
+    assert.match(stdout, /mhsm with many keys: 30 EC P-256 keys/);
+    assert.match(stdout, /^EC P-256 ES256 sign\s+\|\s+\d+ \|\s+\d+ \|\s+\d+% \|/m);
+    assert.match(stdout, /^list all keys, 25 a page {2}\| 2 pages in /m);
+    assert.match(stdout, /with 300 role assignments \(10 per key scope/);
     assert.match(stdout, /^backup {2}\| \d+\.\d{2} s \| \d+ keys\/s$/m);
     assert.match(stdout, /^restore \| \d+\.\d{2} s \| \d+ keys\/s$/m);
     assert.match(stdout, /3 concurrent clients, 12 operations per row/);

@@ -45,8 +45,15 @@ export function registerPrincipalCommands(program: Command): void {
   }).action(
     runAction(async (flags: VerbFlags) => {
       const rest = (await HsmClients.connect(flags)).rest();
-      const listed = (await rest.send("GET", "/mhsm/principals")) as { value: PrincipalRow[] };
-      printList(listed.value, principalView, outputOf(flags));
+      // The list comes in pages: each names the next by an absolute nextLink on the HSM's URL.
+      const rows: PrincipalRow[] = [];
+      let path: string | null = "/mhsm/principals";
+      while (path !== null) {
+        const page = (await rest.send("GET", path)) as { value: PrincipalRow[]; nextLink?: string | null };
+        rows.push(...page.value);
+        path = page.nextLink ? pathOf(page.nextLink) : null;
+      }
+      printList(rows, principalView, outputOf(flags));
     }),
   );
 
@@ -65,4 +72,10 @@ export function registerPrincipalCommands(program: Command): void {
       printItem(deleted, principalView, outputOf(flags));
     }),
   );
+}
+
+/** The path and query of a nextLink: the client sends it to the HSM URL it was given. */
+function pathOf(link: string): string {
+  const url = new URL(link);
+  return `${url.pathname}${url.search}`;
 }

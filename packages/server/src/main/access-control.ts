@@ -25,7 +25,13 @@ export function buildAccessControl(
   metrics: MetricsRecorder = NO_METRICS,
 ) {
   const { store } = secrets;
-  const rbac = new RbacEngine(grantSourceOf(store), config.rbacCacheSeconds * 1000, Date.now, metrics);
+  const rbac = new RbacEngine(
+    grantSourceOf(store),
+    config.rbacCacheSeconds * 1000,
+    (config.cacheMemoryMb * 1024 * 1024) / 8,
+    Date.now,
+    metrics,
+  );
   rbac.follow(changes);
   const principals = new PrincipalService(store, {
     rbac,

@@ -47,6 +47,10 @@ export async function buildHsmContents(parts: {
         store,
         domainKey,
         settings: config.keys,
+        caches: {
+          materialBytes: (config.cacheMemoryMb * 1024 * 1024 * 3) / 4,
+          lookupBytes: (config.cacheMemoryMb * 1024 * 1024) / 8,
+        },
         onError: (message, error) => console.error(`mhsm: ${message}: ${loggableErrorLine(error)}`),
         changes,
         notices,

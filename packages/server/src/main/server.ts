@@ -113,7 +113,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       gates,
       modules: [
         ...operational.modules,
-        identityModule(access.idp),
+        identityModule(access.idp, config.listPageSize),
         rbacModule({ ...access, listPageSize: config.listPageSize }),
         settingsModule(hsm.settings),
         backupModule({

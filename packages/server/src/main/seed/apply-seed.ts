@@ -107,7 +107,7 @@ export async function applySeed(loaded: LoadedSeed, targets: SeedTargets): Promi
       const definition = await resolveRole(targets, entry.role, definitionNames);
       const name = (entry.name ?? guidFrom(`assignment:${scope}|${principalId}|${definition}`)).toLowerCase();
       const granted = async () =>
-        (await targets.roleAssignments.list(scope, { atScope: true, principalId })).some(
+        (await allAssignmentsAt(targets, scope, principalId)).some(
           (a) => a.scope === scope && a.roleDefinitionName === definition,
         );
       if (await granted()) return; // granted already, by this seed or otherwise
@@ -246,16 +246,42 @@ async function resolveRole(targets: SeedTargets, role: string, seeded: Map<strin
   const fromSeed = seeded.get(role.toLowerCase());
   if (fromSeed) return fromSeed;
   if (isGuid(role)) return (await targets.roleDefinitions.get(role)).name;
-  const [found] = await targets.roleDefinitions.list({ roleName: role });
+  const [found] = await targets.roleDefinitions.list({ roleName: role }, undefined, 1);
   if (!found)
     throw new Error(`no role definition named '${role}' (a built-in role, or one of roleDefinitions)`);
-  return found.name;
+  return found.definition.name;
+}
+
+/** Lists read a page at a time; a seed reads these few whole. */
+const SEED_PAGE = 200;
+
+/** The principal's assignments at the scope and above it, every page. */
+async function allAssignmentsAt(targets: SeedTargets, scope: string, principalId: string) {
+  const all = [];
+  for (let after: string | undefined; ;) {
+    const page = await targets.roleAssignments.list(scope, { atScope: true, principalId }, after, SEED_PAGE);
+    all.push(...page);
+    if (page.length < SEED_PAGE) return all;
+    after = page[page.length - 1]?.name;
+  }
+}
+
+async function principalNamed(store: PrincipalStore, displayName: string) {
+  for (let after: { createdAt: number; objectId: string } | undefined; ;) {
+    const page = await store.principals.listPage(after, SEED_PAGE);
+    const found = page.find((p) => p.displayName === displayName);
+    if (found || page.length < SEED_PAGE) return found;
+    const last = page[page.length - 1] as (typeof page)[number];
+    after = { createdAt: last.createdAt, objectId: last.objectId };
+  }
 }
 
 async function existingCustomRoleName(targets: SeedTargets, roleName: string): Promise<string | undefined> {
   const builtIn = new Set(BUILT_IN_ROLES.map((role) => role.name));
-  const found = (await targets.roleDefinitions.list({ roleName })).find((d) => !builtIn.has(d.name));
-  return found?.name;
+  const found = (await targets.roleDefinitions.list({ roleName }, undefined, SEED_PAGE)).find(
+    (entry) => !builtIn.has(entry.definition.name),
+  );
+  return found?.definition.name;
 }
 
 /**
@@ -277,9 +303,7 @@ async function ensurePrincipal(
   const existing =
     (clientId !== undefined ? await store.principals.findByClientId(clientId) : undefined) ??
     (objectId !== undefined ? await store.principals.get(objectId) : undefined) ??
-    (clientId === undefined && objectId === undefined
-      ? (await store.principals.list()).find((p) => p.displayName === entry.name)
-      : undefined);
+    (clientId === undefined && objectId === undefined ? await principalNamed(store, entry.name) : undefined);
   if (!existing) {
     const created = await service.create(entry.name, entry);
     return { ...created, created: true };

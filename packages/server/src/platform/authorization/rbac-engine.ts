@@ -1,25 +1,32 @@
 import { type MetricsRecorder, NO_METRICS } from "../metrics/metrics-recorder.js";
+import { MemoryBoundedCache } from "../cache/memory-bounded-cache.js";
 import type { ChangeFeed } from "../store/change-feed.js";
 import { builtInRole } from "./builtin-roles.js";
 import { actionMatches } from "./data-actions.js";
 import type { Permission, RoleDefinition } from "./models.js";
-import { scopeCovers } from "./scope.js";
+import { scopeAndAncestors } from "./scope.js";
 
 /**
  * Where the engine reads who holds which role: the RBAC resource's repositories, behind this
  * interface so the platform needs no resource.
  */
 export interface GrantSource {
-  /** The principal's role assignments: role definition names at scopes. */
-  assignmentsOf(principalId: string): Promise<Array<{ scope: string; roleDefinitionName: string }>>;
+  /**
+   * The principal's role assignments at any of `scopes` that grant something (orphaned ones
+   * left out): role definition names at scopes. One indexed query, however many assignments
+   * the HSM or the principal holds elsewhere.
+   */
+  assignmentsOf(
+    principalId: string,
+    scopes: string[],
+  ): Promise<Array<{ scope: string; roleDefinitionName: string }>>;
   /** A custom role definition by name (built-in roles are known here). */
   customRole(name: string): Promise<RoleDefinition | undefined>;
 }
 
-/** One grant a principal holds: a role's permissions at a scope. */
-interface Grant {
-  scope: string;
-  permissions: Permission[];
+interface Cached<T> {
+  loadedAt: number;
+  value: Promise<T>;
 }
 
 /**
@@ -27,22 +34,30 @@ interface Grant {
  * action when one of its permissions lists a matching data action and no matching notDataAction
  * in that same permission; notDataActions subtract, they do not deny what another role grants.
  *
- * A principal's grants are cached. Any role change drops the cache: at once on the node that
- * made it (`invalidate`, called by the RBAC services after every write), and through the change
- * feed on every other node (PostgreSQL NOTIFY, milliseconds). Entries also expire after
+ * What is cached is, per principal and scope, the permissions that apply there: those of the
+ * principal's assignments at the scope and above it (a key scope, "/keys", "/"). Loading them
+ * reads only those assignments, and a decision looks at only them, so a decision costs the
+ * same with ten assignments in the HSM or fifty thousand. The cache is bounded by memory
+ * (`maxBytes`), least recently used out first. Any role change drops it: at once on the node
+ * that made it (`invalidate`, called by the RBAC services after every write), and through the
+ * change feed on every other node (PostgreSQL NOTIFY, milliseconds). Entries also expire after
  * `maxAgeMs`, which bounds how long a node can act on an old role if a notification is lost.
  */
 export class RbacEngine {
-  #grants = new Map<string, { loadedAt: number; grants: Promise<Grant[]> }>();
+  #permissions: MemoryBoundedCache<string, Cached<Permission[]>>;
+  #customRoles = new Map<string, Cached<RoleDefinition | undefined>>();
   #changes: ChangeFeed | undefined;
 
   constructor(
     private readonly source: GrantSource,
     private readonly maxAgeMs = 5000,
+    private readonly maxBytes = 16 * 1024 * 1024,
     private readonly clock: () => number = Date.now,
     /** Counts cache hits and misses, for the hit rate on /metrics. */
     private readonly metrics: MetricsRecorder = NO_METRICS,
-  ) {}
+  ) {
+    this.#permissions = new MemoryBoundedCache(maxBytes);
+  }
 
   /** Hears role changes made on other nodes, and tells them about this node's. */
   follow(changes: ChangeFeed): void {
@@ -51,10 +66,8 @@ export class RbacEngine {
   }
 
   async can(principalId: string, dataAction: string, scope: string): Promise<boolean> {
-    const grants = await this.grantsOf(principalId);
-    return grants.some(
-      (grant) => scopeCovers(grant.scope, scope) && grant.permissions.some((p) => permits(p, dataAction)),
-    );
+    const permissions = await this.permissionsAt(principalId, scope);
+    return permissions.some((permission) => permits(permission, dataAction));
   }
 
   /** After a role change on this node: drop the cache here and announce it to the others. */
@@ -64,36 +77,60 @@ export class RbacEngine {
   }
 
   private dropCache(): void {
-    this.#grants = new Map();
+    this.#permissions = new MemoryBoundedCache(this.maxBytes);
+    this.#customRoles = new Map();
   }
 
-  private grantsOf(principalId: string): Promise<Grant[]> {
+  private permissionsAt(principalId: string, scope: string): Promise<Permission[]> {
     const now = this.clock();
-    const cached = this.#grants.get(principalId);
+    const id = `${principalId}\n${scope}`;
+    // Loads land in the cache of their moment: one dropped meanwhile is read by nobody.
+    const cache = this.#permissions;
+    const cached = cache.get(id);
     const fresh = cached !== undefined && now - cached.loadedAt < this.maxAgeMs;
     this.metrics.rbacLookup(fresh);
-    if (fresh) return cached.grants;
-    const grants = this.loadGrants(principalId);
-    const cache = this.#grants;
-    if (cache.size > 10_000) cache.clear();
-    cache.set(principalId, { loadedAt: now, grants });
-    // A failed load must not stay cached.
-    grants.catch(() => cache.delete(principalId));
-    return grants;
+    if (fresh) return cached.value;
+    const value = this.loadPermissions(principalId, scope);
+    const entry = { loadedAt: now, value };
+    cache.set(id, entry, ENTRY_BYTES + id.length);
+    value.then(
+      (permissions) => {
+        if (cache.get(id) === entry) cache.set(id, entry, ENTRY_BYTES + id.length + 16 * permissions.length);
+      },
+      // A failed load must not stay cached.
+      () => {
+        if (cache.get(id) === entry) cache.remove(id);
+      },
+    );
+    return value;
   }
 
-  private async loadGrants(principalId: string): Promise<Grant[]> {
-    const assignments = await this.source.assignmentsOf(principalId);
-    const grants: Grant[] = [];
+  private async loadPermissions(principalId: string, scope: string): Promise<Permission[]> {
+    const assignments = await this.source.assignmentsOf(principalId, scopeAndAncestors(scope));
+    const permissions: Permission[] = [];
     for (const assignment of assignments) {
-      const definition: RoleDefinition | undefined =
-        builtInRole(assignment.roleDefinitionName) ??
-        (await this.source.customRole(assignment.roleDefinitionName));
-      if (definition) grants.push({ scope: assignment.scope, permissions: definition.permissions });
+      const definition =
+        builtInRole(assignment.roleDefinitionName) ?? (await this.customRole(assignment.roleDefinitionName));
+      if (definition) permissions.push(...definition.permissions);
     }
-    return grants;
+    return permissions;
+  }
+
+  /** Custom roles are few (a limit of 50 by default): each is read once per cache lifetime. */
+  private customRole(name: string): Promise<RoleDefinition | undefined> {
+    const now = this.clock();
+    const roles = this.#customRoles;
+    const cached = roles.get(name);
+    if (cached && now - cached.loadedAt < this.maxAgeMs) return cached.value;
+    const value = this.source.customRole(name);
+    roles.set(name, { loadedAt: now, value });
+    value.catch(() => roles.delete(name));
+    return value;
   }
 }
+
+/** A decision's entry: its key, the map's and the promise's share, and the array. */
+const ENTRY_BYTES = 300;
 
 export function permits(permission: Permission, dataAction: string): boolean {
   return (

@@ -228,6 +228,19 @@ export const SETTINGS = {
     description: "longest a node acts on cached role grants",
     type: z.coerce.number().int().min(0).max(3600).default(5),
   },
+  /**
+   * Memory for the caches that keep a request on a key off the database and out of OpenSSL's
+   * key parser: three quarters for opened key material, an eighth each for key lookups and RBAC
+   * decisions. Bounded by memory, not by a count of keys (an RSA-4096 key takes three times an
+   * EC key's room); the default holds about 50,000 opened EC P-256 keys or 20,000 RSA-2048.
+   */
+  cacheMemoryMb: {
+    flag: "--cache-memory",
+    value: "<MiB>",
+    env: "MHSM_CACHE_MEMORY_MB",
+    description: "memory for caches of opened keys (3/4), key lookups (1/8) and RBAC decisions (1/8), in MiB",
+    type: z.coerce.number().int().min(1).max(1_048_576).default(256),
+  },
   /** How long a node's claim on a running job lasts without renewal; another node fails the job after it. */
   jobLeaseSeconds: {
     flag: "--job-lease",

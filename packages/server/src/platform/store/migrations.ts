@@ -1,8 +1,10 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+import { isPostgres } from "./text-order.js";
 
 /**
  * Schema migrations, in order. Never edit a migration that has shipped: add a new one.
- * Only portable DDL here (text, bigint, primary keys, unique and plain indexes).
+ * Only portable DDL here (text, bigint, primary keys, unique and plain indexes), with one
+ * exception: the paging indexes of 0008 say `COLLATE "C"` on PostgreSQL (see text-order.ts).
  */
 const migrations: Record<string, Migration> = {
   "0001_foundation": {
@@ -180,6 +182,42 @@ const migrations: Record<string, Migration> = {
       // are marked here when it happens and grant nothing from then on, even if a definition is
       // created again under the same GUID.
       await db.schema.alterTable("role_assignments").addColumn("orphaned_at", "bigint").execute();
+    },
+  },
+  "0008_paging_indexes": {
+    async up(db: Kysely<unknown>) {
+      // Every list reads one page with a keyset query (WHERE name > :after ORDER BY name LIMIT
+      // :n+1): these indexes serve that order, with each list's filters in front. The order is
+      // code-point order on both backends (text-order.ts): SQLite's BINARY text is that already;
+      // PostgreSQL needs COLLATE "C" in the index, or a database created with another locale
+      // would sort every page of a large table instead of reading it off the index. This is the
+      // one dialect-specific DDL: the alternative, a collation-proof copy of every name, would
+      // be a column to keep in step for ever.
+      const postgres = isPostgres(db);
+      const inOrder = (column: string) => (postgres ? sql.raw(`${column} COLLATE "C"`) : sql.raw(column));
+      const index = (name: string, table: string, columns: ReturnType<typeof sql.raw>[]) =>
+        sql`CREATE INDEX ${sql.raw(name)} ON ${sql.raw(table)} (${sql.join(columns)})`.execute(db);
+      // Keys by name as spelled (unique, as lower(name) is): on SQLite the primary key serves.
+      if (postgres) await index("keys_in_order", "keys", [inOrder("name")]);
+      await index("key_versions_by_folded_name_created", "key_versions", [
+        sql.raw("lower(name)"),
+        sql.raw("created_at"),
+        inOrder("version"),
+      ]);
+      // Role assignments: all of them, those at a scope, those of a principal (at a scope).
+      if (postgres) await index("role_assignments_in_order", "role_assignments", [inOrder("name")]);
+      await index("role_assignments_by_scope_name", "role_assignments", [sql.raw("scope"), inOrder("name")]);
+      await index("role_assignments_by_principal_name", "role_assignments", [
+        sql.raw("principal_id"),
+        inOrder("name"),
+      ]);
+      await index("role_assignments_by_principal_scope_name", "role_assignments", [
+        sql.raw("principal_id"),
+        sql.raw("scope"),
+        inOrder("name"),
+      ]);
+      if (postgres) await index("role_definitions_in_order", "role_definitions", [inOrder("name")]);
+      await index("principals_by_created", "principals", [sql.raw("created_at"), inOrder("object_id")]);
     },
   },
 };

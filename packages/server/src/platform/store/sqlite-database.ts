@@ -29,23 +29,38 @@ const STORAGE_FAILURE = /^SQLITE_(FULL|IOERR|CANTOPEN)/;
  * transaction is still open, the ROLLBACK runs: nothing of it stays.
  */
 export function guardStorageErrors(connection: BetterSqlite3.Database): SqliteDatabase {
+  // Kysely prepares every query it runs, and preparing (parsing and planning the SQL) cost more
+  // than running the statement: a fifth of the CPU of a request on a key whose lookup was not
+  // cached (npm run bench, many keys, profiled). The server's queries are a few hundred texts
+  // with parameters, so each is prepared once and kept; past MAX_CACHED_STATEMENTS (only ad hoc
+  // SQL could get there) the cache starts over.
+  const prepared = new Map<string, SqliteStatement>();
   return {
     close: () => connection.close(),
     prepare(sql: string): SqliteStatement {
+      const cached = prepared.get(sql);
+      if (cached) return cached;
       const statement = guarded(() => connection.prepare(sql));
       const rollback = /^\s*rollback\s*;?\s*$/i.test(sql);
-      return {
+      const wrapped: SqliteStatement = {
         reader: statement.reader,
         all: (parameters) => guarded(() => statement.all(parameters)),
         run: (parameters) =>
           rollback && !connection.inTransaction
             ? { changes: 0, lastInsertRowid: 0 }
             : guarded(() => statement.run(parameters)),
-        iterate: (parameters) => guardedIterator(statement.iterate(parameters)),
+        // A statement being iterated is busy until its iterator ends: a stream gets a statement of
+        // its own, so a cached one is never busy when the next query wants it.
+        iterate: (parameters) => guardedIterator(guarded(() => connection.prepare(sql)).iterate(parameters)),
       };
+      if (prepared.size >= MAX_CACHED_STATEMENTS) prepared.clear();
+      prepared.set(sql, wrapped);
+      return wrapped;
     },
   };
 }
+
+const MAX_CACHED_STATEMENTS = 2000;
 
 function guarded<T>(operation: () => T): T {
   try {

@@ -4,11 +4,11 @@ import { registerIdentityProviderRoutes } from "./identity-provider-routes.js";
 import { registerPrincipalRoutes } from "./principal-routes.js";
 
 /** The embedded identity provider: its public token endpoints and mhsm's principal admin routes. */
-export function identityModule(idp: EmbeddedIdentityProvider): ResourceModule {
+export function identityModule(idp: EmbeddedIdentityProvider, listPageSize?: number): ResourceModule {
   return {
     register(routes) {
       registerIdentityProviderRoutes(routes, idp);
-      registerPrincipalRoutes(routes, idp);
+      registerPrincipalRoutes(routes, idp, listPageSize);
     },
   };
 }

@@ -1,4 +1,5 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
+import { inCodePointOrder } from "../../platform/store/text-order.js";
 import type { Barrier } from "../../platform/barrier/barrier.js";
 import type { Database, PrincipalTable } from "../../platform/store/schema.js";
 
@@ -66,13 +67,25 @@ export class PrincipalRepository {
     return row && toModel(row);
   }
 
-  async list(): Promise<StoredPrincipal[]> {
-    const rows = await this.db
-      .selectFrom("principals")
-      .selectAll()
-      .orderBy("created_at")
-      .orderBy("object_id")
-      .execute();
+  /**
+   * One page of principals, oldest first: the `limit` after `after` in the order (created,
+   * object id), read off the index of migration 0008.
+   */
+  async listPage(
+    after: { createdAt: number; objectId: string } | undefined,
+    limit: number,
+  ): Promise<StoredPrincipal[]> {
+    const objectId = inCodePointOrder(this.db, sql.ref<string>("object_id"));
+    let query = this.db.selectFrom("principals").selectAll();
+    if (after !== undefined) {
+      query = query.where((eb) =>
+        eb.or([
+          eb("created_at", ">", after.createdAt),
+          eb.and([eb("created_at", "=", after.createdAt), eb(objectId, ">", after.objectId)]),
+        ]),
+      );
+    }
+    const rows = await query.orderBy("created_at").orderBy(objectId).limit(limit).execute();
     return rows.map(toModel);
   }
 

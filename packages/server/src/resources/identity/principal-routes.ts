@@ -3,6 +3,8 @@ import { GLOBAL_SCOPE } from "../../platform/authorization/scope.js";
 import type { EmbeddedIdentityProvider } from "./embedded-identity-provider.js";
 import type { StoredPrincipal } from "./principal-repository.js";
 import type { RouteRegistry } from "../../platform/http/route-registry.js";
+import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
+import { pageFromRows, pageQueryOf } from "../../platform/http/paging.js";
 
 /**
  * mhsm's own admin endpoint for the embedded identity provider's service principals, outside
@@ -23,7 +25,21 @@ const toWire = (p: StoredPrincipal) => ({
   createdOn: Math.floor(p.createdAt / 1000),
 });
 
-export function registerPrincipalRoutes(routes: RouteRegistry, idp: EmbeddedIdentityProvider): void {
+/** A principal's place in the list: creation time (fixed width), then its object id. */
+const orderKey = (p: StoredPrincipal) => `${String(p.createdAt).padStart(15, "0")}-${p.objectId}`;
+
+function parseOrderKey(key: string | undefined): { createdAt: number; objectId: string } | undefined {
+  if (key === undefined) return undefined;
+  const match = /^(\d{15})-([0-9A-Fa-f-]{36})$/.exec(key);
+  if (!match) throw KeyVaultErrors.badParameter("The $skiptoken query parameter is not valid.");
+  return { createdAt: Number(match[1]), objectId: match[2] as string };
+}
+
+export function registerPrincipalRoutes(
+  routes: RouteRegistry,
+  idp: EmbeddedIdentityProvider,
+  pageSize = 100,
+): void {
   const scope = () => GLOBAL_SCOPE;
   routes.authorized({
     passes: ["activation"],
@@ -33,7 +49,12 @@ export function registerPrincipalRoutes(routes: RouteRegistry, idp: EmbeddedIden
     dataAction: DataAction.RoleAssignmentsRead,
     scope,
     apiVersion: false,
-    handler: async () => ({ value: (await idp.principals.list()).map(toWire) }),
+    handler: async (request) => {
+      const { after, size } = pageQueryOf(request, pageSize);
+      const rows = await idp.principals.list(parseOrderKey(after), size + 1);
+      const page = pageFromRows(request, rows, orderKey, size);
+      return { value: page.value.map(toWire), nextLink: page.nextLink };
+    },
   });
   routes.authorized({
     passes: ["activation"],

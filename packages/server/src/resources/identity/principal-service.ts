@@ -99,8 +99,12 @@ export class PrincipalService {
     return { ...principal, clientSecret };
   }
 
-  list(): Promise<StoredPrincipal[]> {
-    return this.store.principals.list();
+  /** Up to `limit` principals after `after`, oldest first. */
+  list(
+    after: { createdAt: number; objectId: string } | undefined,
+    limit: number,
+  ): Promise<StoredPrincipal[]> {
+    return this.store.principals.listPage(after, limit);
   }
 
   /**

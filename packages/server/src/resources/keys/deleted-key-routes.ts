@@ -1,7 +1,7 @@
 import { DataAction } from "../../platform/authorization/data-actions.js";
 import { KEYS_SCOPE } from "../../platform/authorization/scope.js";
 import type { RouteRegistry } from "../../platform/http/route-registry.js";
-import { type KeyRouteServices, baseUrlOf, keyNameOf, keyScopeOf, pageOf } from "./key-route-support.js";
+import { type KeyRouteServices, baseUrlOf, keyNameOf, keyPage, keyScopeOf } from "./key-route-support.js";
 import { toDeletedKeyBundle, toDeletedKeyItem, toKeyBundle } from "./key-wire.js";
 
 /** Soft delete: DELETE /keys/{name}, and the /deletedkeys collection (get, list, recover, purge). */
@@ -25,7 +25,11 @@ export function registerDeletedKeyRoutes(routes: RouteRegistry, services: KeyRou
     dataAction: DataAction.DeletedKeysRead,
     scope: () => KEYS_SCOPE,
     handler: async (request) => {
-      const page = pageOf(request, await deletedKeys.list(), (deleted) => deleted.version.name);
+      const page = await keyPage(
+        request,
+        (query) => deletedKeys.list(query.after, query.size),
+        (deleted) => deleted.version.name,
+      );
       const base = baseUrlOf(request);
       return {
         value: page.value.map((deleted) => toDeletedKeyItem(base, deleted, softDelete)),

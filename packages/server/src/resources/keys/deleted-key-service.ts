@@ -42,8 +42,9 @@ export class DeletedKeyService {
     return { version: found.version.version, deletion: found.key.deletion };
   }
 
-  async list(): Promise<DeletedKey[]> {
-    const rows = await this.store.keys.listWithCurrentVersion(true);
+  /** Up to `limit` deleted keys whose names come after `after`, by name. */
+  async list(after: string | undefined, limit: number): Promise<DeletedKey[]> {
+    const rows = await this.store.keys.listPage(true, after, limit);
     return rows.map((row) => ({ version: row.version, deletion: row.key.deletion as Deletion }));
   }
 

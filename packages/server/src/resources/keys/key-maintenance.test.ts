@@ -51,8 +51,8 @@ describe("key maintenance: scheduled rotation and purge of expired deleted keys"
     store = await TransactionRunner.open(openSqliteDatabase(join(dir, "test.db")), "sqlite", (db) => ({
       keys: new KeyRepository(db, barrier),
     }));
-    const cache = new KeyMaterialCache(store.keys);
-    const lookup = new KeyLookup(store, 1000, 100, clock);
+    const cache = new KeyMaterialCache(store.keys, 1024 * 1024);
+    const lookup = new KeyLookup(store, 1000, 1024 * 1024, clock);
     keys = new KeyService(store, lookup, clock);
     deleted = new DeletedKeyService(store, { retentionDays: 7, purgeProtection: true }, cache, lookup, clock);
     maintenance = new KeyMaintenance(
@@ -89,7 +89,7 @@ describe("key maintenance: scheduled rotation and purge of expired deleted keys"
     assert.deepEqual((await maintenance.runOnce()).rotated, ["rotating"]);
     assert.deepEqual((await maintenance.runOnce()).rotated, [], "the new version is not due");
 
-    const versions = await keys.listVersions("rotating");
+    const versions = await keys.listVersions("rotating", undefined, 100);
     assert.equal(versions.length, 2);
     assert.equal(versions[0]?.version, first.version);
     const current = (await keys.get("rotating")).version;
@@ -102,7 +102,7 @@ describe("key maintenance: scheduled rotation and purge of expired deleted keys"
       "the policy's expiryTime applies to the new version",
     );
     assert.notDeepEqual(current.publicKey, first.publicKey, "new key material");
-    assert.equal((await keys.listVersions("unmanaged")).length, 1);
+    assert.equal((await keys.listVersions("unmanaged", undefined, 100)).length, 1);
   });
 
   it("rotates timeBeforeExpiry before the current version expires", async () => {
@@ -114,7 +114,7 @@ describe("key maintenance: scheduled rotation and purge of expired deleted keys"
     assert.ok(!(await maintenance.runOnce()).rotated.includes("expiring"));
     now += 2 * DAY;
     assert.ok((await maintenance.runOnce()).rotated.includes("expiring"));
-    assert.equal((await keys.listVersions("expiring")).length, 2);
+    assert.equal((await keys.listVersions("expiring", undefined, 100)).length, 2);
   });
 
   it("purges a deleted key when its retention ends, not before; purge protection refuses earlier purges", async () => {
@@ -164,7 +164,7 @@ describe("key maintenance: scheduled rotation and purge of expired deleted keys"
       notices.given.map((version) => [version.name, version.version, version.attributes.expires]),
       [["noticed", first.version, first.attributes.expires]],
     );
-    assert.equal((await keys.listVersions("noticed")).length, 1, "Notify does not rotate");
+    assert.equal((await keys.listVersions("noticed", undefined, 100)).length, 1, "Notify does not rotate");
 
     // A new version (here by hand, with a later expiry) gets its own notice when it is due.
     await keys.update("noticed", undefined, { expires: now + 5 * DAY });

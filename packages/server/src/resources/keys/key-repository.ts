@@ -2,6 +2,7 @@ import type { Store } from "../../platform/store/store.js";
 import { type ExpressionBuilder, type Kysely, sql } from "kysely";
 import type { Barrier, Sealed } from "../../platform/barrier/barrier.js";
 import type { Database, KeyTable, KeyVersionTable } from "../../platform/store/schema.js";
+import { inCodePointOrder } from "../../platform/store/text-order.js";
 import type {
   Deletion,
   KeyOperation,
@@ -102,9 +103,18 @@ export class KeyRepository {
     };
   }
 
-  /** Every key name with its current version, ordered by name; deleted ones or live ones. */
-  async listWithCurrentVersion(deleted: boolean): Promise<Array<{ key: KeyRecord; version: KeyVersion }>> {
-    const rows = await this.db
+  /**
+   * One page of keys with their current versions, deleted ones or live ones: the `limit` keys
+   * whose names (as spelled) come after `after`, in code-point order (a keyset query on the
+   * primary key's order; text-order.ts says why the order is spelled out).
+   */
+  async listPage(
+    deleted: boolean,
+    after: string | undefined,
+    limit: number,
+  ): Promise<Array<{ key: KeyRecord; version: KeyVersion }>> {
+    const name = inCodePointOrder(this.db, sql.ref<string>("keys.name"));
+    let query = this.db
       .selectFrom("keys")
       .innerJoin("key_versions", (join) =>
         join
@@ -119,9 +129,9 @@ export class KeyRepository {
         "keys.scheduled_purge_at",
         "keys.rotation_policy",
       ])
-      .where("keys.deleted_at", deleted ? "is not" : "is", null)
-      .orderBy("keys.name")
-      .execute();
+      .where("keys.deleted_at", deleted ? "is not" : "is", null);
+    if (after !== undefined) query = query.where(name, ">", after);
+    const rows = await query.orderBy(name).limit(limit).execute();
     return rows.map((row) => ({
       key: toKeyRecord({
         name: row.name,
@@ -133,6 +143,29 @@ export class KeyRepository {
       }),
       version: toKeyVersion(row),
     }));
+  }
+
+  /**
+   * One page of a key's versions, oldest first: the `limit` versions after `after` in the order
+   * (created, version), read off the index of (lower(name), created_at, version).
+   */
+  async listVersionsPage(
+    name: string,
+    after: { created: number; version: string } | undefined,
+    limit: number,
+  ): Promise<KeyVersion[]> {
+    const version = inCodePointOrder(this.db, sql.ref<string>("version"));
+    let query = this.db.selectFrom("key_versions").selectAll().where(named(name));
+    if (after !== undefined) {
+      query = query.where((eb) =>
+        eb.or([
+          eb("created_at", ">", after.created),
+          eb.and([eb("created_at", "=", after.created), eb(version, ">", after.version)]),
+        ]),
+      );
+    }
+    const rows = await query.orderBy("created_at").orderBy(version).limit(limit).execute();
+    return rows.map(toKeyVersion);
   }
 
   /** Versions of a key, oldest first. */

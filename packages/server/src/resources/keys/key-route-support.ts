@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { KEY_NAME_PATTERN, keyScope } from "../../platform/authorization/scope.js";
 import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
-import { type Page, paginate } from "../../platform/http/paging.js";
+import { type Page, type PageQuery, pageFromRows, pageQueryOf } from "../../platform/http/paging.js";
 import { publicBaseUrl } from "../../platform/http/request-url.js";
 import type { DeletedKeyService } from "./deleted-key-service.js";
 import type { KeyBackupService } from "./key-backup-service.js";
@@ -57,15 +57,34 @@ export function maxResultsOf(request: FastifyRequest): number {
 }
 
 /**
- * Keyset paging compares keys as JavaScript strings, so the items are put in exactly that order
- * here: a database's collation (PostgreSQL's locale order, say) may order names differently.
+ * A page of a key list: `read` gets the page's query (the $skiptoken decoded, maxresults as the
+ * size) and reads one item more than the size from the store, in the order `keyOf` names.
  */
-export function pageOf<T>(request: FastifyRequest, items: T[], keyOf: (item: T) => string): Page<T> {
-  const sorted = [...items].sort((a, b) => {
-    const [x, y] = [keyOf(a), keyOf(b)];
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
-  return keepMaxResults(paginate(request, sorted, keyOf, maxResultsOf(request)), request);
+export async function keyPage<T>(
+  request: FastifyRequest,
+  read: (query: PageQuery) => Promise<T[]>,
+  keyOf: (item: T) => string,
+): Promise<Page<T>> {
+  const query = pageQueryOf(request, maxResultsOf(request));
+  const rows = await read({ after: query.after, size: query.size + 1 });
+  return keepMaxResults(pageFromRows(request, rows, keyOf, query.size), request);
+}
+
+/**
+ * A key version's place in its list: creation time (fixed width, so the token compares as the
+ * list is ordered), then the version id. Tokens of this form were issued before paging moved
+ * into the database, and still work.
+ */
+export const versionOrderKey = (version: { attributes: { created: number }; version: string }) =>
+  `${String(version.attributes.created).padStart(15, "0")}-${version.version}`;
+
+export function parseVersionOrderKey(
+  key: string | undefined,
+): { created: number; version: string } | undefined {
+  if (key === undefined) return undefined;
+  const match = /^(\d{15})-([0-9A-Za-z]{1,64})$/.exec(key);
+  if (!match) throw KeyVaultErrors.badParameter("The $skiptoken query parameter is not valid.");
+  return { created: Number(match[1]), version: match[2] as string };
 }
 
 /** The nextLink keeps the page size the client asked for. */

@@ -8,10 +8,12 @@ import {
   type WireKeyProperties,
   baseUrlOf,
   keyNameOf,
+  keyPage,
   keyScopeOf,
-  pageOf,
+  parseVersionOrderKey,
   propertiesFromWire,
   versionOf,
+  versionOrderKey,
 } from "./key-route-support.js";
 import {
   createKeyBody,
@@ -92,7 +94,11 @@ export function registerKeyRoutes(routes: RouteRegistry, services: KeyRouteServi
     dataAction: DataAction.KeysRead,
     scope: () => KEYS_SCOPE,
     handler: async (request) => {
-      const page = pageOf(request, await keys.list(), (key) => key.name);
+      const page = await keyPage(
+        request,
+        (query) => keys.list(query.after, query.size),
+        (key) => key.name,
+      );
       const base = baseUrlOf(request);
       return {
         value: page.value.map((key) => toKeyItem(base, key, softDelete, false)),
@@ -108,11 +114,12 @@ export function registerKeyRoutes(routes: RouteRegistry, services: KeyRouteServi
     dataAction: DataAction.KeysRead,
     scope: keyScopeOf,
     handler: async (request) => {
-      const versions = await keys.listVersions(keyNameOf(request));
-      // Keyset order: creation time (fixed width), then the version id.
-      const order = (key: (typeof versions)[number]) =>
-        `${String(key.attributes.created).padStart(15, "0")}-${key.version}`;
-      const page = pageOf(request, versions, order);
+      const name = keyNameOf(request);
+      const page = await keyPage(
+        request,
+        (query) => keys.listVersions(name, parseVersionOrderKey(query.after), query.size),
+        versionOrderKey,
+      );
       const base = baseUrlOf(request);
       return {
         value: page.value.map((key) => toKeyItem(base, key, softDelete, true)),

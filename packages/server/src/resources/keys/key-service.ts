@@ -49,16 +49,21 @@ export class KeyService {
     return found.version;
   }
 
-  /** Live keys with their current versions, by name. */
-  async list(): Promise<KeyVersion[]> {
-    const rows = await this.store.keys.listWithCurrentVersion(false);
+  /** Up to `limit` live keys (their current versions) whose names come after `after`, by name. */
+  async list(after: string | undefined, limit: number): Promise<KeyVersion[]> {
+    const rows = await this.store.keys.listPage(false, after, limit);
     return rows.map((row) => row.version);
   }
 
-  async listVersions(name: string): Promise<KeyVersion[]> {
+  /** Up to `limit` versions of a live key after `after`, oldest first. */
+  async listVersions(
+    name: string,
+    after: { created: number; version: string } | undefined,
+    limit: number,
+  ): Promise<KeyVersion[]> {
     const key = await this.store.keys.getKey(name);
     if (!key || key.deletion) throw KeyVaultErrors.keyNotFound(name);
-    return (await this.store.keys.listVersions(name)).map((sealed) => sealed.version);
+    return this.store.keys.listVersionsPage(name, after, limit);
   }
 
   /** Changes what is given of key_ops, enabled, nbf, exp and tags on one version. */

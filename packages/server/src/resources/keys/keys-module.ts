@@ -24,6 +24,12 @@ export interface KeysSettings {
   lookupCacheSeconds: number;
 }
 
+/** Memory for the keys' caches (opened material, lookups), in bytes. */
+export interface KeysCacheBudget {
+  materialBytes: number;
+  lookupBytes: number;
+}
+
 export interface KeysModule {
   routes: KeyRouteServices;
   maintenance: KeyMaintenance;
@@ -38,6 +44,8 @@ export interface KeysModuleParts {
   store: KeyStore;
   domainKey: Buffer;
   settings: KeysSettings;
+  /** Absent: 192 MiB for opened material and 32 MiB for lookups (the default 256 MiB's shares). */
+  caches?: KeysCacheBudget | undefined;
   onError: (message: string, error: unknown) => void;
   /** Key writes announced to, and heard from, the other nodes. */
   changes?: ChangeFeed | undefined;
@@ -52,6 +60,7 @@ export function createKeysModule({
   store,
   domainKey,
   settings,
+  caches = { materialBytes: 192 * 1024 * 1024, lookupBytes: 32 * 1024 * 1024 },
   onError,
   changes,
   notices,
@@ -66,10 +75,10 @@ export function createKeysModule({
   // about 10% fewer RSA signatures per second than with two signing threads).
   const threads = settings.signingThreads ?? availableParallelism();
   const rsaSigner: RsaSigner = threads > 0 ? new RsaSignerPool(threads) : new InlineRsaSigner();
-  const materialCache = new KeyMaterialCache(store.keys, 2000, (material) => {
+  const materialCache = new KeyMaterialCache(store.keys, caches.materialBytes, (material) => {
     if (material.kty === "RSA-HSM") rsaSigner.forget(material.privateKey);
   });
-  const lookup = new KeyLookup(store, settings.lookupCacheSeconds * 1000);
+  const lookup = new KeyLookup(store, settings.lookupCacheSeconds * 1000, caches.lookupBytes);
   if (changes) lookup.follow(changes);
   const keys = new KeyService(store, lookup);
   const deletedKeys = new DeletedKeyService(store, softDelete, materialCache, lookup);

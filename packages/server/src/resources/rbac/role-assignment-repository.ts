@@ -1,7 +1,8 @@
 import type { GrantSource } from "../../platform/authorization/rbac-engine.js";
 import type { Store } from "../../platform/store/store.js";
 import type { RoleDefinitionRepository } from "./role-definition-repository.js";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
+import { inCodePointOrder } from "../../platform/store/text-order.js";
 import type { RoleAssignment } from "../../platform/authorization/models.js";
 import type { Database, RoleAssignmentTable } from "../../platform/store/schema.js";
 
@@ -17,18 +18,41 @@ export class RoleAssignmentRepository {
     return row && toModel(row);
   }
 
-  /** Every assignment, ordered by name (stable for paging). */
-  async list(): Promise<RoleAssignment[]> {
-    const rows = await this.db.selectFrom("role_assignments").selectAll().orderBy("name").execute();
-    return rows.map(toModel);
+  /**
+   * One page of assignments by name (code-point order): the `limit` after `after`, at one of
+   * `scopes` (any scope when undefined) and of `principalId` (anyone's when undefined). Each
+   * scope is its own keyset query on an index that starts with the filters and ends with the
+   * name, so a page reads its own rows whatever the table holds; the (at most three) sorted
+   * answers are merged here.
+   */
+  async listPage(
+    filter: { scopes?: string[] | undefined; principalId?: string | undefined },
+    after: string | undefined,
+    limit: number,
+  ): Promise<RoleAssignment[]> {
+    const name = inCodePointOrder(this.db, sql.ref<string>("name"));
+    const page = (scope: string | undefined) => {
+      let query = this.db.selectFrom("role_assignments").selectAll();
+      if (filter.principalId !== undefined) query = query.where("principal_id", "=", filter.principalId);
+      if (scope !== undefined) query = query.where("scope", "=", scope);
+      if (after !== undefined) query = query.where(name, ">", after);
+      return query.orderBy(name).limit(limit).execute();
+    };
+    const pages = await Promise.all((filter.scopes ?? [undefined]).map(page));
+    return pages
+      .flat()
+      .sort((a, b) => byCodePoint(a.name, b.name))
+      .slice(0, limit)
+      .map(toModel);
   }
 
-  /** The principal's assignments that grant something: orphaned ones are left out. */
-  async listGrantingForPrincipal(principalId: string): Promise<RoleAssignment[]> {
+  /** The principal's assignments at these scopes that grant something: orphaned ones are left out. */
+  async listGranting(principalId: string, scopes: string[]): Promise<RoleAssignment[]> {
     const rows = await this.db
       .selectFrom("role_assignments")
       .selectAll()
       .where("principal_id", "=", principalId)
+      .where("scope", "in", scopes)
       .where("orphaned_at", "is", null)
       .execute();
     return rows.map(toModel);
@@ -99,6 +123,9 @@ export class RoleAssignmentRepository {
   }
 }
 
+/** JavaScript's string order, which is code-point order for the names stored here (GUIDs). */
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 function toModel(row: RoleAssignmentTable): RoleAssignment {
   return {
     name: row.name,
@@ -118,7 +145,7 @@ export type RbacStore = Store<{
 /** The RBAC engine's view of the store: who holds which role, and the custom roles. */
 export function grantSourceOf(store: RbacStore): GrantSource {
   return {
-    assignmentsOf: (principalId) => store.roleAssignments.listGrantingForPrincipal(principalId),
+    assignmentsOf: (principalId, scopes) => store.roleAssignments.listGranting(principalId, scopes),
     customRole: (name) => store.roleDefinitions.get(name),
   };
 }

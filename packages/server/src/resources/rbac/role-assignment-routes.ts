@@ -3,7 +3,7 @@ import { DataAction } from "../../platform/authorization/data-actions.js";
 import type { RoleAssignment } from "../../platform/authorization/models.js";
 import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import type { RoleAssignmentFilter, RoleAssignmentService } from "./role-assignment-service.js";
-import { paginate } from "../../platform/http/paging.js";
+import { pageFromRows, pageQueryOf } from "../../platform/http/paging.js";
 import type { RouteRegistry } from "../../platform/http/route-registry.js";
 import { AUTHORIZATION_PROVIDER, SCOPE_PREFIXES } from "./rbac-scopes.js";
 
@@ -74,8 +74,9 @@ export function registerRoleAssignmentRoutes(
       scope,
       handler: async (request) => {
         const filter = parseAssignmentFilter((request.query as Record<string, unknown>).$filter);
-        const assignments = await service.list(scope(request), filter);
-        const page = paginate(request, assignments, (a) => a.name, pageSize);
+        const { after, size } = pageQueryOf(request, pageSize);
+        const rows = await service.list(scope(request), filter, after, size + 1);
+        const page = pageFromRows(request, rows, (a) => a.name, size);
         return { value: page.value.map(toWireRoleAssignment), nextLink: page.nextLink };
       },
     });

@@ -34,24 +34,19 @@ export class RoleAssignmentService {
   ) {}
 
   /**
-   * Assignments that concern `scope`, as ARM lists them: without a filter, those at, above and
-   * below it; with atScope(), those at or above it. Ordered by name.
+   * A page of the assignments that concern `scope`, as ARM lists them: without a filter, those
+   * at, above and below it; with atScope(), those at or above it. Ordered by name; the `limit`
+   * after `after`. Below "/" and "/keys" is every scope there is, and below a key scope none.
    */
-  async list(scope: string, filter: RoleAssignmentFilter = {}): Promise<RoleAssignment[]> {
-    const ancestors = scopeAndAncestors(scope);
-    // Sorted here, by code point, because paging compares names in that order; a database
-    // collation (PostgreSQL's, for one) may order them otherwise.
-    const all = (await this.store.roleAssignments.list()).sort((a, b) => byCodePoint(a.name, b.name));
-    return all.filter((assignment) => {
-      if (
-        filter.principalId !== undefined &&
-        assignment.principalId.toLowerCase() !== filter.principalId.toLowerCase()
-      ) {
-        return false;
-      }
-      if (ancestors.includes(assignment.scope)) return true;
-      return !filter.atScope && scopeCovers(scope, assignment.scope);
-    });
+  async list(
+    scope: string,
+    filter: RoleAssignmentFilter,
+    after: string | undefined,
+    limit: number,
+  ): Promise<RoleAssignment[]> {
+    const scopes = filter.atScope || isKeyScope(scope) ? scopeAndAncestors(scope) : undefined;
+    const principalId = filter.principalId?.toLowerCase();
+    return this.store.roleAssignments.listPage({ scopes, principalId }, after?.toLowerCase(), limit);
   }
 
   async get(scope: string, name: string): Promise<RoleAssignment> {
@@ -170,5 +165,3 @@ export function parseRoleDefinitionId(id: string): string {
   }
   return (match[1] as string).toLowerCase();
 }
-
-export const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

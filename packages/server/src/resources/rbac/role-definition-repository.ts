@@ -1,4 +1,5 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
+import { inCodePointOrder } from "../../platform/store/text-order.js";
 import type { Permission, RoleDefinition } from "../../platform/authorization/models.js";
 import type { Database, RoleDefinitionTable } from "../../platform/store/schema.js";
 
@@ -15,8 +16,16 @@ export class RoleDefinitionRepository {
     return row && toModel(row);
   }
 
-  async list(): Promise<RoleDefinition[]> {
-    const rows = await this.db.selectFrom("role_definitions").selectAll().orderBy("name").execute();
+  /**
+   * One page of custom roles by name (code-point order): the `limit` after `after`, those named
+   * `roleName` (case-insensitively) only when it is given.
+   */
+  async listPage(after: string | undefined, limit: number, roleName?: string): Promise<RoleDefinition[]> {
+    const name = inCodePointOrder(this.db, sql.ref<string>("name"));
+    let query = this.db.selectFrom("role_definitions").selectAll();
+    if (roleName !== undefined) query = query.where(sql`lower(role_name)`, "=", roleName.toLowerCase());
+    if (after !== undefined) query = query.where(name, ">", after);
+    const rows = await query.orderBy(name).limit(limit).execute();
     return rows.map(toModel);
   }
 

@@ -4,7 +4,7 @@ import type { RoleDefinition } from "../../platform/authorization/models.js";
 import { GLOBAL_SCOPE } from "../../platform/authorization/scope.js";
 import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import type { RoleDefinitionInput, RoleDefinitionService } from "./role-definition-service.js";
-import { paginate } from "../../platform/http/paging.js";
+import { pageFromRows, pageQueryOf } from "../../platform/http/paging.js";
 import type { RouteRegistry } from "../../platform/http/route-registry.js";
 import { AUTHORIZATION_PROVIDER, SCOPE_PREFIXES } from "./rbac-scopes.js";
 
@@ -98,14 +98,14 @@ export function registerRoleDefinitionRoutes(
       dataAction: DataAction.RoleDefinitionsRead,
       scope,
       handler: async (request) => {
-        const definitions = await service.list(parseDefinitionFilter(request));
-        // Built-ins keep their listed order ("0-<index>"), custom roles follow by name ("1-<guid>").
-        const keyed = definitions.map((d, index) => ({
-          key: d.roleType === "AKVBuiltInRole" ? `0-${String(index).padStart(4, "0")}` : `1-${d.name}`,
-          d,
-        }));
-        const page = paginate(request, keyed, (entry) => entry.key, pageSize);
-        return { value: page.value.map((entry) => toWireRoleDefinition(entry.d)), nextLink: page.nextLink };
+        const filter = parseDefinitionFilter(request);
+        const { after, size } = pageQueryOf(request, pageSize);
+        const rows = await service.list(filter, after, size + 1);
+        const page = pageFromRows(request, rows, (entry) => entry.key, size);
+        return {
+          value: page.value.map((entry) => toWireRoleDefinition(entry.definition)),
+          nextLink: page.nextLink,
+        };
       },
     });
     routes.authorized({

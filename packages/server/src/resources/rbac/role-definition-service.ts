@@ -25,6 +25,8 @@ export interface RoleDefinitionLimits {
 }
 
 const MAX_PERMISSIONS = 20;
+/** The paging key of a custom role is this and its name; built-ins' keys sort before it. */
+const CUSTOM_KEY_PREFIX = "1-";
 const MAX_ACTIONS_PER_LIST = 100;
 
 export class RoleDefinitionService {
@@ -35,16 +37,42 @@ export class RoleDefinitionService {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** Built-in roles first (in the order a real HSM lists them), then custom roles by name. */
-  async list(filter?: { roleName?: string }): Promise<RoleDefinition[]> {
-    // Custom roles by code point (the order paging compares in), whatever the database's collation.
-    const custom = (await this.store.roleDefinitions.list()).sort((a, b) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  /**
+   * A page of role definitions: built-in roles first (in the order a real HSM lists them, keyed
+   * "0-<index>"), then custom roles by name (keyed "1-<name>", read a page at a time from the
+   * store). The `limit` definitions whose keys come after `after`; with a role name, only those
+   * of that name (case-insensitively).
+   */
+  async list(
+    filter: { roleName?: string },
+    after: string | undefined,
+    limit: number,
+  ): Promise<Array<{ key: string; definition: RoleDefinition }>> {
+    const wanted = filter.roleName?.toLowerCase();
+    const page = BUILT_IN_ROLES.map((definition, index) => ({
+      key: `0-${String(index).padStart(4, "0")}`,
+      definition,
+    }))
+      .filter((entry) => after === undefined || entry.key > after)
+      .filter((entry) => wanted === undefined || entry.definition.roleName.toLowerCase() === wanted)
+      .slice(0, limit);
+    if (page.length === limit) return page;
+    // Where the custom roles start: all of them after a built-in's key, those after the name
+    // in a custom role's key, none after any other key (it is past them all).
+    let customAfter: string | undefined;
+    if (after !== undefined && after >= CUSTOM_KEY_PREFIX) {
+      if (!after.startsWith(CUSTOM_KEY_PREFIX)) return page;
+      customAfter = after.slice(CUSTOM_KEY_PREFIX.length);
+    }
+    const custom = await this.store.roleDefinitions.listPage(
+      customAfter,
+      limit - page.length,
+      filter.roleName,
     );
-    const all = [...BUILT_IN_ROLES, ...custom];
-    if (filter?.roleName === undefined) return all;
-    const wanted = filter.roleName.toLowerCase();
-    return all.filter((definition) => definition.roleName.toLowerCase() === wanted);
+    return [
+      ...page,
+      ...custom.map((definition) => ({ key: `${CUSTOM_KEY_PREFIX}${definition.name}`, definition })),
+    ];
   }
 
   async get(name: string): Promise<RoleDefinition> {

@@ -1,23 +1,17 @@
-import { type ECDH, type KeyObject, createECDH, createPublicKey, randomBytes } from "node:crypto";
+import { type KeyObject, createPublicKey } from "node:crypto";
 import { p256, p384, p521 } from "@noble/curves/nist.js";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import type { CurveName } from "../key-model.js";
 
 /**
  * ECDSA over a digest the client computed (Key Vault's sign takes a digest). node:crypto's
- * sign() and verify() always hash their input (with no hash named they use SHA-256), so the
- * ECDSA equations are written out here (SEC 1 §4.1) and the one operation that must be
- * constant-time, the scalar multiplication k·G, is OpenSSL's: an ECDH object whose private key
- * is set to k computes k·G as its public key.
+ * sign() and verify() always hash their input (with no hash named they use SHA-256), so both
+ * directions use @noble/curves' audited ECDSA with prehash off; no ECDSA arithmetic is written
+ * here.
  *
- * Arithmetic that involves the private scalar d or the nonce k runs in BigInt, which is not
- * constant-time; both are blinded with a fresh random factor first, so what the timing of
- * those operations depends on is independent of the secrets.
- *
- * Verification uses the published public point Q only, never d: it is @noble/curves' audited
- * ECDSA verify over the digest (prehash off, high s allowed, as OpenSSL allows it). A verify
- * written as (u1 + u2·d)·G answers for the private scalar, which is a different key whenever
- * d·G ≠ Q. Signatures are r||s (IEEE P1363).
+ * Verification uses the published public point Q only, never d: a verify written as
+ * (u1 + u2·d)·G answers for the private scalar, which is a different key whenever d·G ≠ Q.
+ * Signatures are r||s (IEEE P1363).
  */
 type NobleEcdsa = typeof p256;
 
@@ -69,45 +63,42 @@ export function curveParameters(curveName: CurveName): Readonly<CurveParameters>
  * publishes, from the KeyObject's public key), read once.
  */
 export class EcdsaKey {
-  readonly #d: bigint;
+  /** The private scalar, big-endian, padded to the curve's length. */
+  readonly #secretKey: Uint8Array;
   /** The published public point, uncompressed: 0x04 || X || Y. */
   readonly #publicPoint: Uint8Array;
   readonly #parameters: CurveParameters;
-  // One ECDH object per key: setPrivateKey/getPublicKey run synchronously, so reuse is safe.
-  readonly #ecdh: ECDH;
 
   constructor(privateKey: KeyObject, curveName: CurveName) {
     this.#parameters = CURVE_PARAMETERS[curveName];
     const jwk = privateKey.export({ format: "jwk" });
-    this.#d = bytesToBigInt(Buffer.from(jwk.d as string, "base64url"));
+    this.#secretKey = leftPad(Buffer.from(jwk.d as string, "base64url"), this.#parameters.bytes);
     const published = createPublicKey(privateKey).export({ format: "jwk" });
     this.#publicPoint = Buffer.concat([
       Buffer.of(0x04),
       Buffer.from(published.x as string, "base64url"),
       Buffer.from(published.y as string, "base64url"),
     ]);
-    this.#ecdh = createECDH(this.#parameters.opensslName);
   }
 
   get signatureBytes(): number {
     return 2 * this.#parameters.bytes;
   }
 
+  /**
+   * @noble/curves' audited ECDSA over the digest (prehash off: the digest is the message's
+   * hash, truncated to the group order's bit length as SEC 1 says). Its nonce is RFC 6979's,
+   * hedged with fresh randomness (extraEntropy), so a weak random source cannot leak the key
+   * and equal digests still get different signatures. High s is kept, as OpenSSL makes it.
+   */
   sign(digest: Buffer): Buffer {
-    const { n, bytes } = this.#parameters;
-    const e = this.digestScalar(digest);
-    for (;;) {
-      const k = randomScalar(n);
-      const r = this.xOfMultiple(k) % n;
-      if (r === 0n) continue;
-      // s = k⁻¹ (e + r·d) mod n, computed as (k·b)⁻¹ · (b·e + r·(b·d)) with a random blinding b.
-      const b = randomScalar(n);
-      const kInverse = (modInverse((k * b) % n, n) * b) % n;
-      const rd = (r * ((b * this.#d) % n)) % n;
-      const s = (kInverse * ((((b * e) % n) + rd) % n) * modInverse(b, n)) % n;
-      if (s === 0n) continue;
-      return Buffer.concat([bigIntToBytes(r, bytes), bigIntToBytes(s, bytes)]);
-    }
+    const signature = this.#parameters.noble.sign(digest, this.#secretKey, {
+      prehash: false,
+      lowS: false,
+      extraEntropy: true,
+      format: "compact",
+    });
+    return Buffer.from(signature);
   }
 
   /** ECDSA verification against the published public point (never the private scalar). */
@@ -124,48 +115,9 @@ export class EcdsaKey {
       return false;
     }
   }
-
-  /** The x coordinate of k·G, by OpenSSL. */
-  private xOfMultiple(k: bigint): bigint {
-    const { bytes } = this.#parameters;
-    this.#ecdh.setPrivateKey(bigIntToBytes(k, bytes));
-    const point = this.#ecdh.getPublicKey(); // 0x04 || X || Y
-    return bytesToBigInt(point.subarray(1, 1 + bytes));
-  }
-
-  /** SEC 1 §4.1.3 step 5: the leftmost nBits bits of the digest. */
-  private digestScalar(digest: Buffer): bigint {
-    const { nBits } = this.#parameters;
-    const e = bytesToBigInt(digest);
-    const digestBits = digest.length * 8;
-    return digestBits > nBits ? e >> BigInt(digestBits - nBits) : e;
-  }
 }
 
-/** Uniform in [1, n-1]: 64 extra random bits make the modulo bias negligible. */
-function randomScalar(n: bigint): bigint {
-  const byteLength = Math.ceil(n.toString(16).length / 2) + 8;
-  for (;;) {
-    const candidate = bytesToBigInt(randomBytes(byteLength)) % n;
-    if (candidate !== 0n) return candidate;
-  }
-}
-
-function modInverse(value: bigint, modulus: bigint): bigint {
-  let [oldR, r] = [value % modulus, modulus];
-  let [oldS, s] = [1n, 0n];
-  while (r !== 0n) {
-    const quotient = oldR / r;
-    [oldR, r] = [r, oldR - quotient * r];
-    [oldS, s] = [s, oldS - quotient * s];
-  }
-  return ((oldS % modulus) + modulus) % modulus;
-}
-
-function bytesToBigInt(bytes: Buffer): bigint {
-  return bytes.length === 0 ? 0n : BigInt(`0x${bytes.toString("hex")}`);
-}
-
-function bigIntToBytes(value: bigint, length: number): Buffer {
-  return Buffer.from(value.toString(16).padStart(length * 2, "0"), "hex");
+function leftPad(bytes: Buffer, length: number): Uint8Array {
+  if (bytes.length >= length) return bytes;
+  return Buffer.concat([Buffer.alloc(length - bytes.length), bytes]);
 }

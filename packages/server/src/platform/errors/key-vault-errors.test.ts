@@ -12,7 +12,7 @@ const EXAMPLE_ARGUMENTS: { [Name in Factory]: Parameters<(typeof KeyVaultErrors)
   badRequest: ["m"],
   sasTokenMalformed: ["expiry"],
   unauthorized: [],
-  accessDenied: ["Microsoft.KeyVault/managedHsm/keys/read/action", "/keys", "oid"],
+  accessDenied: ["Microsoft.KeyVault/managedHsm/keys/read/action", "/keys"],
   keyNotFound: ["k1"],
   deletedKeyNotFound: ["k1"],
   keyNameHeldByDeletedKey: ["k1"],
@@ -105,11 +105,7 @@ describe("the Key Vault error catalog", () => {
     assert.equal(notFound.code, "KeyNotFound");
     assert.equal(statusOf(notFound.code), 404);
     assert.match(notFound.message, /^A key with \(name\/id\) k1\/v1 was not found in this HSM\./);
-    const denied = KeyVaultErrors.accessDenied(
-      "Microsoft.KeyVault/managedHsm/keys/sign/action",
-      "/keys/k1",
-      "o",
-    );
+    const denied = KeyVaultErrors.accessDenied("Microsoft.KeyVault/managedHsm/keys/sign/action", "/keys/k1");
     assert.equal(statusOf(denied.code), 403);
     assert.equal(denied.code, "AccessDenied");
     assert.equal(denied.innerCode, undefined);

@@ -118,7 +118,7 @@ export const KeyVaultErrors = {
    * Not authorized to access Microsoft.KeyVault/managedHsm/keys/create on '/keys'". The caller is
    * not named in the answer (the audit record has it).
    */
-  accessDenied: (dataAction: string, scope: string, _objectId: string) =>
+  accessDenied: (dataAction: string, scope: string) =>
     error("AccessDenied", `Not authorized to access ${dataAction} on ${scope}`),
 
   // Keys, worded as Key Vault words them.

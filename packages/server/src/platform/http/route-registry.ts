@@ -81,7 +81,7 @@ export class RouteRegistry {
         const scope = route.scope(request);
         request.auditTarget = scope;
         if (!(await rbac.can(caller.objectId, route.dataAction, scope))) {
-          throw KeyVaultErrors.accessDenied(route.dataAction, scope, caller.objectId);
+          throw KeyVaultErrors.accessDenied(route.dataAction, scope);
         }
       },
       handler: route.handler,

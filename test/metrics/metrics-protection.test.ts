@@ -109,7 +109,12 @@ describe("/metrics on a listener of its own", () => {
       args: ["--metrics-address", "127.0.0.1:0"],
       env: { MHSM_METRICS_TOKEN: metricsToken },
     });
-    metricsUrl = /mhsm metrics: (http:\/\/\S+)/.exec(server.output())?.[1] ?? "";
+    // The server prints this line just after "mhsm listening on", which is what the start waits
+    // for: the line may not have reached us yet.
+    metricsUrl = await waitFor(() => /mhsm metrics: (http:\/\/\S+)\n/.exec(server.output())?.[1], {
+      what: "the 'mhsm metrics:' line",
+      timeoutMs: 10_000,
+    });
     assert.match(metricsUrl, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
   });
   after(() => server?.dispose());

@@ -8,6 +8,7 @@ import { startAzurite } from "../test/harness/azurite.js";
 import { type RawResponse, rawRequest } from "../test/harness/https-client.js";
 import { adminToken } from "../test/harness/principals.js";
 import { type ServerProcess, startServerProcess } from "../test/harness/server-process.js";
+import { PeakRss } from "./bench-peak-rss.js";
 
 const V = "api-version=7.5";
 const CRYPTO_USER = "21dbd100-6940-42c2-9190-5d6cb909625b";
@@ -16,6 +17,11 @@ export interface BackupRestoreFigures {
   keys: number;
   backupSeconds: number;
   restoreSeconds: number;
+  /** The server process's peak RSS during each phase, in MiB (undefined without Linux's /proc). */
+  backupPeakMiB?: number;
+  restorePeakMiB?: number;
+  /** The server's RSS before the backup (after creating the keys), in MiB. */
+  baselineMiB?: number;
 }
 
 export async function benchBackupRestore(keys: number): Promise<BackupRestoreFigures> {
@@ -52,6 +58,9 @@ export async function benchBackupRestore(keys: number): Promise<BackupRestoreFig
       }),
     );
 
+    const rss = await PeakRss.ofProcessWith(server.dataDir);
+    await rss?.reset();
+    const baselineMiB = await rss?.peakMiB();
     const backupStart = performance.now();
     const backup = await runJob(server, token, {
       method: "POST",
@@ -59,7 +68,9 @@ export async function benchBackupRestore(keys: number): Promise<BackupRestoreFig
       body: { storageResourceUri: containerUrl, token: sas },
     });
     const backupSeconds = (performance.now() - backupStart) / 1000;
+    const backupPeakMiB = await rss?.peakMiB();
     const folder = String(backup.json.azureStorageBlobContainerUri).split("/").pop();
+    await rss?.reset();
 
     const restoreStart = performance.now();
     await runJob(server, token, {
@@ -68,7 +79,8 @@ export async function benchBackupRestore(keys: number): Promise<BackupRestoreFig
       body: { sasTokenParameters: { storageResourceUri: containerUrl, token: sas }, folderToRestore: folder },
     });
     const restoreSeconds = (performance.now() - restoreStart) / 1000;
-    return { keys, backupSeconds, restoreSeconds };
+    const restorePeakMiB = await rss?.peakMiB();
+    return { keys, backupSeconds, restoreSeconds, backupPeakMiB, restorePeakMiB, baselineMiB };
   } finally {
     await server.dispose();
     await azurite.stop();

@@ -5,7 +5,7 @@
  *
  *   npm run bench -- [--seconds 5] [--concurrency 16] [--count N] [--server-arg=--flag ...]
  *                    [--only rsa-sign|ec-sign|aes-wrap|get-key|many-keys] [--keys 5000]
- *                    [--assignments-per-key 10]
+ *                    [--assignments-per-key 10] [--backup-keys 5000] [--only backup-restore]
  *
  * --count runs N operations of each kind instead of a fixed time (the CI smoke test uses tiny
  * counts). --only measures one operation on one node and nothing else (with
@@ -69,6 +69,7 @@ interface Row {
 
 async function main(): Promise<void> {
   if (values.only === "many-keys") return printManyKeys();
+  if (values.only === "backup-restore") return printBackupRestoreFigures();
   const server = await startBenchServer(values["server-arg"]);
   try {
     const client = new BenchHttpsClient(server.url, server.ca, server.token, concurrency);
@@ -148,11 +149,17 @@ mhsm two nodes (one PostgreSQL database, this machine's ${availableParallelism()
 
 /** A full backup of the HSM to Azurite and its restore, in keys per second. */
 async function printBackupRestoreFigures(): Promise<void> {
-  const { keys, backupSeconds, restoreSeconds } = await benchBackupRestore(backupKeys);
+  const figures = await benchBackupRestore(backupKeys);
+  const { keys, backupSeconds, restoreSeconds } = figures;
+  const mib = (value: number | undefined) => (value === undefined ? "-" : `${value.toFixed(0)} MiB`);
   console.log(`
-mhsm backup and restore of ${keys} keys (Azurite, SQLite store):`);
-  console.log(`backup  | ${backupSeconds.toFixed(2)} s | ${(keys / backupSeconds).toFixed(0)} keys/s`);
-  console.log(`restore | ${restoreSeconds.toFixed(2)} s | ${(keys / restoreSeconds).toFixed(0)} keys/s`);
+mhsm backup and restore of ${keys} keys (Azurite, SQLite store; server RSS before: ${mib(figures.baselineMiB)}):`);
+  console.log(
+    `backup  | ${backupSeconds.toFixed(2)} s | ${(keys / backupSeconds).toFixed(0)} keys/s | peak RSS ${mib(figures.backupPeakMiB)}`,
+  );
+  console.log(
+    `restore | ${restoreSeconds.toFixed(2)} s | ${(keys / restoreSeconds).toFixed(0)} keys/s | peak RSS ${mib(figures.restorePeakMiB)}`,
+  );
 }
 
 function printTable(rows: Row[]): void {

@@ -62,6 +62,7 @@ export async function buildHsmContents(parts: {
   const backups = new BackupService(store, domainServices.backupKeyring(), {
     hsmName: config.hsmName,
     localBackupRoots: config.localBackupRoots,
+    rowsPerChunk: config.backupRowsPerChunk,
     storageIdentity: config.storageIdentity,
     storageBlobEndpoint: config.storageBlobEndpoint,
     afterRestoreInTransaction: (tx) => access.ensureAdministrators(tx),

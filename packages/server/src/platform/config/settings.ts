@@ -451,6 +451,17 @@ export const SETTINGS = {
     description: "fatal, error, warn, info, debug or silent",
     type: z.enum(["fatal", "error", "warn", "info", "debug", "silent"]).default("info"),
   },
+  /**
+   * Rows in one chunk of a full backup: what a backup or restore holds in memory at once (about
+   * 1 KiB per key version), whatever the number of keys.
+   */
+  backupRowsPerChunk: {
+    flag: "--backup-rows-per-chunk",
+    value: "<n>",
+    env: "MHSM_BACKUP_ROWS_PER_CHUNK",
+    description: "rows per chunk of a full backup: what a backup or restore holds in memory at once",
+    type: z.coerce.number().int().min(1).max(100_000).default(500),
+  },
 } satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

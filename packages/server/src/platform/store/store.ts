@@ -3,6 +3,7 @@ import { MetaRepository } from "./meta-repository.js";
 import { migrateToLatest } from "./migrations.js";
 import type { Database } from "./schema.js";
 import type { Dialect } from "./database.js";
+import { inReadSnapshot } from "./read-snapshot.js";
 
 /** Any fixed number: the advisory lock every write transaction of every node takes on PostgreSQL. */
 const WRITE_LOCK = 0x6d68736d; // "mhsm"
@@ -87,6 +88,16 @@ export class TransactionRunner<R extends object> {
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
       }
     }
+  }
+
+  /**
+   * `work` reads one consistent snapshot, for as long as it needs, while writers go on beside
+   * it (read-snapshot.ts); `snapshot` is a store of the caller's type bound to it. Read only.
+   */
+  readSnapshot<T>(work: (snapshot: this) => Promise<T>): Promise<T> {
+    return inReadSnapshot(this.db, this.dialect, (db) =>
+      work(bindStore(db, this.dialect, this.repositories) as unknown as this),
+    );
   }
 
   async close(): Promise<void> {

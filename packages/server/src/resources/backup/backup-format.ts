@@ -21,20 +21,32 @@ import type { BackupStorage } from "./backup-storage.js";
  * Both keys are derived (HKDF-SHA256) from the domain key and a random salt of this backup, so
  * only an HSM with the same domain key can read or forge one. A folder without a manifest is an
  * unfinished backup; a chunk whose hash differs, or a manifest whose MAC does not verify, is a
- * changed backup: both are refused before anything is restored.
+ * changed backup: both are refused before anything is restored from them.
+ *
+ * Both directions stream: a backup seals and writes each page of rows as it is read, a restore
+ * reads, checks and hands over one chunk at a time, so memory holds a chunk or two whatever the
+ * size of the HSM. Only the manifest (a few lines per chunk) is whole in memory.
  */
 export const BACKUP_FORMAT = "mhsm-backup";
 export const BACKUP_FORMAT_VERSION = 1;
 export const MANIFEST_NAME = "manifest.json";
-const ROWS_PER_CHUNK = 500;
+/** Rows per chunk unless configured (backup.rowsPerChunk): about 0.5 MB of key rows. */
+export const DEFAULT_ROWS_PER_CHUNK = 500;
 
-export type TableRows = Record<string, Array<Record<string, unknown>>>;
+export type Row = Record<string, unknown>;
 
 export interface ManifestChunk {
   name: string;
   table: string;
   rows: number;
   sha256: string;
+  /**
+   * For tables read in name order (keys, key versions): the lower-case names of the chunk's first
+   * and last rows, so a selective restore reads only the chunks that can hold its key. Absent in
+   * backups made before backups streamed; a restore then reads every chunk of the table.
+   */
+  first?: string;
+  last?: string;
 }
 
 export interface Manifest {
@@ -49,6 +61,14 @@ export interface Manifest {
   chunks: ManifestChunk[];
   counts: Record<string, number>;
   mac: string;
+}
+
+/** One table of a backup: its rows a page (= a chunk) at a time. */
+export interface TablePages {
+  table: string;
+  pages: AsyncIterable<Row[]>;
+  /** The name a selective restore looks rows up by, for tables read in that order. */
+  rangeKey?: (row: Row) => string;
 }
 
 /** The keys a backup is sealed with, derived from the domain key; held only in memory. */
@@ -69,34 +89,53 @@ export class BackupKeyring {
   }
 }
 
-/** Writes every table's rows as sealed chunks, then the manifest. */
+/**
+ * Seals and writes each page of every table as a chunk as soon as it is read, then the manifest.
+ * One upload is in flight while the next page is read and sealed: reading the database and
+ * writing to storage overlap, and memory holds at most two chunks.
+ */
 export async function writeBackup(
   storage: BackupStorage,
   keyring: BackupKeyring,
   identity: { hsmName: string; folder: string },
-  tables: TableRows,
-  onProgress?: (written: number, total: number) => Promise<void>,
+  tables: TablePages[],
+  onChunkWritten?: (written: number) => Promise<void>,
 ): Promise<Manifest> {
   const salt = randomBytes(32);
   const keys = keyring.keysFor(salt);
-  const plan: Array<{ table: string; rows: Array<Record<string, unknown>> }> = [];
-  for (const [table, rows] of Object.entries(tables)) {
-    for (let start = 0; start < rows.length; start += ROWS_PER_CHUNK) {
-      plan.push({ table, rows: rows.slice(start, start + ROWS_PER_CHUNK) });
-    }
-  }
   const chunks: ManifestChunk[] = [];
-  for (const [index, { table, rows }] of plan.entries()) {
-    const name = `data/${String(index).padStart(4, "0")}.bin`;
-    const sealed = sealChunk(
-      keys.encryption,
-      identity.folder,
-      name,
-      gzipSync(JSON.stringify({ table, rows })),
-    );
-    await storage.write(name, sealed);
-    chunks.push({ name, table, rows: rows.length, sha256: sha256(sealed) });
-    await onProgress?.(index + 1, plan.length);
+  const counts: Record<string, number> = {};
+  let uploading: Promise<void> = Promise.resolve();
+  try {
+    for (const { table, pages, rangeKey } of tables) {
+      counts[table] = 0;
+      for await (const rows of pages) {
+        const index = chunks.length;
+        const name = `data/${String(index).padStart(4, "0")}.bin`;
+        const sealed = sealChunk(
+          keys.encryption,
+          identity.folder,
+          name,
+          gzipSync(JSON.stringify({ table, rows })),
+        );
+        const chunk: ManifestChunk = { name, table, rows: rows.length, sha256: sha256(sealed) };
+        if (rangeKey && rows.length > 0) {
+          chunk.first = rangeKey(rows[0] as Row);
+          chunk.last = rangeKey(rows[rows.length - 1] as Row);
+        }
+        chunks.push(chunk);
+        counts[table] += rows.length;
+        await uploading;
+        uploading = storage.write(name, sealed).then(() => onChunkWritten?.(index + 1));
+        // Awaited above on the next page or below; until then a failure must not count as unhandled.
+        uploading.catch(() => undefined);
+      }
+    }
+    await uploading;
+  } catch (error) {
+    // Let a write still in flight end before the caller discards the folder.
+    await uploading.catch(() => undefined);
+    throw error;
   }
   const unsigned: Omit<Manifest, "mac"> = {
     format: BACKUP_FORMAT,
@@ -107,7 +146,7 @@ export async function writeBackup(
     domainKeyId: keyring.domainKeyId,
     salt: salt.toString("base64"),
     chunks,
-    counts: Object.fromEntries(Object.entries(tables).map(([table, rows]) => [table, rows.length])),
+    counts,
   };
   const manifest: Manifest = { ...unsigned, mac: mac(keys.mac, unsigned) };
   await storage.write(MANIFEST_NAME, Buffer.from(JSON.stringify(manifest, null, 2)));
@@ -115,41 +154,63 @@ export async function writeBackup(
 }
 
 /**
- * Reads and verifies a backup: manifest, domain, MAC, then every chunk (or those of `tables`)
- * by hash and authenticated decryption. Throws a JobFailure saying what is wrong.
+ * A backup whose manifest was read and authenticated: its domain, its MAC. Chunks are read and
+ * verified (hash, authenticated decryption, table and row count) one at a time as they are asked
+ * for; each throws a JobFailure saying what is wrong.
  */
-export async function readBackup(
-  storage: BackupStorage,
-  keyring: BackupKeyring,
-  folder: string,
-  tables?: string[],
-): Promise<{ manifest: Manifest; rows: TableRows }> {
-  const raw = await storage.read(MANIFEST_NAME);
-  if (!raw) {
-    throw new JobFailure(
-      "InvalidBackup",
-      `The folder '${folder}' has no backup manifest: it is not an mhsm backup, or the backup did not finish.`,
-    );
+export class VerifiedBackup {
+  private constructor(
+    private readonly storage: BackupStorage,
+    readonly manifest: Manifest,
+    private readonly encryptionKey: Buffer,
+  ) {}
+
+  static async open(storage: BackupStorage, keyring: BackupKeyring, folder: string): Promise<VerifiedBackup> {
+    const raw = await storage.read(MANIFEST_NAME);
+    if (!raw) {
+      throw new JobFailure(
+        "InvalidBackup",
+        `The folder '${folder}' has no backup manifest: it is not an mhsm backup, or the backup did not finish.`,
+      );
+    }
+    const manifest = parseManifest(raw);
+    if (manifest.domainKeyId !== keyring.domainKeyId) {
+      throw new JobFailure(
+        "SecurityDomainMismatch",
+        "The backup was made by an HSM with a different security domain; this HSM cannot restore it.",
+      );
+    }
+    const { mac: given, ...unsigned } = manifest;
+    const keys = keyring.keysFor(Buffer.from(manifest.salt, "base64"));
+    if (!macMatches(keys.mac, unsigned, given)) {
+      throw new JobFailure(
+        "InvalidBackup",
+        "The backup manifest failed authentication: the backup was changed.",
+      );
+    }
+    return new VerifiedBackup(storage, manifest, keys.encryption);
   }
-  const manifest = parseManifest(raw);
-  if (manifest.domainKeyId !== keyring.domainKeyId) {
-    throw new JobFailure(
-      "SecurityDomainMismatch",
-      "The backup was made by an HSM with a different security domain; this HSM cannot restore it.",
-    );
+
+  /**
+   * The rows of the chunks `wanted` picks, in manifest order, one chunk at a time. The next chunk
+   * is fetched while the caller works on this one (at most two in memory).
+   */
+  async *chunks(
+    wanted: (chunk: ManifestChunk) => boolean,
+  ): AsyncGenerator<{ chunk: ManifestChunk; rows: Row[] }> {
+    const picked = this.manifest.chunks.filter(wanted);
+    let next = picked[0] ? this.read(picked[0]) : undefined;
+    for (let i = 0; next; i++) {
+      const current = next;
+      next = picked[i + 1] ? this.read(picked[i + 1] as ManifestChunk) : undefined;
+      // Fetched ahead: if the caller stops early, its failure must not count as unhandled.
+      next?.catch(() => undefined);
+      yield { chunk: picked[i] as ManifestChunk, rows: await current };
+    }
   }
-  const { mac: given, ...unsigned } = manifest;
-  const keys = keyring.keysFor(Buffer.from(manifest.salt, "base64"));
-  if (!macMatches(keys.mac, unsigned, given)) {
-    throw new JobFailure(
-      "InvalidBackup",
-      "The backup manifest failed authentication: the backup was changed.",
-    );
-  }
-  const rows: TableRows = {};
-  for (const chunk of manifest.chunks) {
-    if (tables && !tables.includes(chunk.table)) continue;
-    const sealed = await storage.read(chunk.name);
+
+  private async read(chunk: ManifestChunk): Promise<Row[]> {
+    const sealed = await this.storage.read(chunk.name);
     if (!sealed) throw new JobFailure("InvalidBackup", `The backup is incomplete: ${chunk.name} is missing.`);
     if (sha256(sealed) !== chunk.sha256) {
       throw new JobFailure(
@@ -158,20 +219,16 @@ export async function readBackup(
       );
     }
     const payload = JSON.parse(
-      gunzipSync(openChunk(keys.encryption, manifest.folder, chunk.name, sealed)).toString("utf8"),
-    ) as {
-      table: string;
-      rows: Array<Record<string, unknown>>;
-    };
+      gunzipSync(openChunk(this.encryptionKey, this.manifest.folder, chunk.name, sealed)).toString("utf8"),
+    ) as { table: string; rows: Row[] };
     if (payload.table !== chunk.table || payload.rows.length !== chunk.rows) {
       throw new JobFailure(
         "InvalidBackup",
         `The backup was changed: ${chunk.name} does not match its manifest.`,
       );
     }
-    (rows[payload.table] ??= []).push(...payload.rows);
+    return payload.rows;
   }
-  return { manifest, rows };
 }
 
 function parseManifest(raw: Buffer): Manifest {

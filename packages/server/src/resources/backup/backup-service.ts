@@ -8,8 +8,16 @@ import type { SnapshotRepository } from "./snapshot-repository.js";
 
 /** A store with the repositories backups and restores use. */
 export type BackupStore = Store<{ snapshots: SnapshotRepository; jobs: JobRepository }>;
-import { HSM_STATE_TABLES, type HsmStateTable, type Row } from "./snapshot-repository.js";
-import { BackupKeyring, type Manifest, readBackup, writeBackup } from "./backup-format.js";
+import { HSM_STATE_TABLES, type Row, lowerKeyScope } from "./snapshot-repository.js";
+import {
+  BackupKeyring,
+  DEFAULT_ROWS_PER_CHUNK,
+  type Manifest,
+  type ManifestChunk,
+  type TablePages,
+  VerifiedBackup,
+  writeBackup,
+} from "./backup-format.js";
 import { type BackupLocation, parseBackupLocation } from "./backup-location.js";
 import { type StorageCredential, openBackupStorage } from "./backup-storage.js";
 import { parseSasToken } from "./sas-token.js";
@@ -43,6 +51,8 @@ export interface BackupServiceOptions<S extends BackupStore = BackupStore> {
   afterRestoreInTransaction: (tx: S) => Promise<void>;
   /** Runs after a restore committed (e.g. drop caches). */
   afterRestore: () => void;
+  /** Rows per backup chunk (DEFAULT_ROWS_PER_CHUNK): what a backup or restore holds at once. */
+  rowsPerChunk?: number;
 }
 
 /**
@@ -97,23 +107,30 @@ export class BackupService<S extends BackupStore = BackupStore> {
     const folder = `mhsm-${this.options.hsmName}-${timestamp(new Date(this.clock()))}`;
     const location = { ...container, folder };
     const storage = openBackupStorage(location, this.credentialFor(stored.storage, location));
-    // One transaction: the backup is a consistent picture even while the HSM keeps serving.
-    const rows = await this.store.transaction(
-      async (tx) => ({
-        ...(await tx.snapshots.readAll()),
-        principals: await tx.snapshots.readPrincipals(),
-      }),
-      { readOnly: true },
-    );
+    const size = this.rowsPerChunk();
     let manifest: Manifest;
     try {
-      manifest = await writeBackup(
-        storage,
-        this.keyring,
-        { hsmName: this.options.hsmName, folder },
-        rows,
-        (done, total) => progress(`Writing backup: ${done} of ${total} blobs.`),
-      );
+      // One read snapshot for the whole backup: a consistent picture of the HSM as of its start,
+      // read page by page while the HSM keeps serving (writes made meanwhile are not in it).
+      manifest = await this.store.readSnapshot(async (snapshot) => {
+        let total = 0;
+        for (const table of HSM_STATE_TABLES)
+          total += Math.ceil((await snapshot.snapshots.count(table)) / size);
+        const principals = await snapshot.snapshots.readPrincipals();
+        total += Math.ceil(principals.length / size);
+        const byName = (row: Row) => String(row.name).toLowerCase();
+        const tables: TablePages[] = [
+          ...HSM_STATE_TABLES.map((table) => ({
+            table,
+            pages: snapshot.snapshots.pages(table, size),
+            rangeKey: table === "keys" || table === "key_versions" ? byName : undefined,
+          })),
+          { table: "principals", pages: inPages(principals, size) },
+        ];
+        return writeBackup(storage, this.keyring, { hsmName: this.options.hsmName, folder }, tables, (done) =>
+          progress(`Writing backup: ${done} of ${total} blobs.`),
+        );
+      });
     } catch (error) {
       // A backup without its manifest is no backup: leave nothing of it behind.
       await storage.discard?.().catch(() => undefined);
@@ -133,13 +150,40 @@ export class BackupService<S extends BackupStore = BackupStore> {
     return { statusDetails: `A backup to ${location.containerUrl} can start. ${reachability}`.trim() };
   }
 
+  /**
+   * The manifest is authenticated first; then, in one transaction, the HSM's state is emptied and
+   * each chunk is read, verified and inserted in turn. A chunk found changed or missing halfway
+   * fails the job and rolls everything back: the HSM is as it was. (On SQLite the transaction
+   * holds the store's one connection: other requests wait for it, and the data plane answers
+   * 503 RestoreInProgress meanwhile anyway.)
+   */
   private async restore({ request, progress }: JobContext): Promise<JobOutcome> {
     const stored = request as StoredRequest;
-    const { manifest, rows } = await this.readVerified(stored, "restore");
-    await progress(`Verified the backup (${describeCounts(manifest)}); replacing the HSM's keys and roles.`);
+    const backup = await this.openVerified(stored, "restore");
+    const { manifest } = backup;
+    await progress(
+      `Verified the backup manifest (${describeCounts(manifest)}); replacing the HSM's keys and roles from ${manifest.chunks.length} blobs.`,
+    );
     await this.store.transaction(async (tx) => {
-      await tx.snapshots.replaceAll(pick(rows));
-      await tx.snapshots.mergePrincipals(rows.principals ?? []);
+      await tx.snapshots.clear();
+      // Parents before children: keys, their versions, role definitions, role assignments.
+      for (const table of HSM_STATE_TABLES) {
+        // Older backups may hold assignments that migration 0005 has since merged (see lowerKeyScope).
+        let upgrading = false;
+        for await (const { rows } of backup.chunks((chunk) => chunk.table === table)) {
+          if (table !== "role_assignments") {
+            await tx.snapshots.insert(table, rows);
+            continue;
+          }
+          const upgraded = rows.map(lowerKeyScope);
+          upgrading ||= upgraded.some((row, i) => row !== rows[i]);
+          if (upgrading) await tx.snapshots.mergeRoleAssignments(upgraded);
+          else await tx.snapshots.insert(table, rows);
+        }
+      }
+      for await (const { rows } of backup.chunks((chunk) => chunk.table === "principals")) {
+        await tx.snapshots.mergePrincipals(rows);
+      }
       await this.options.afterRestoreInTransaction(tx);
     });
     this.options.afterRestore();
@@ -150,35 +194,58 @@ export class BackupService<S extends BackupStore = BackupStore> {
     const stored = request as StoredRequest;
     const { location, credential } = await this.asJobCheck(() => this.resolve(stored, "prerestore"));
     if (credential && "sasQuery" in credential) checkSasUsable(credential.sasQuery, "read");
-    const { manifest } = await readBackup(
+    const backup = await VerifiedBackup.open(
       openBackupStorage(location, credential),
       this.keyring,
       location.folder,
     );
+    // Every chunk is read and verified, one at a time, and let go: the restore would succeed.
+    for await (const _ of backup.chunks(() => true));
+    const { manifest } = backup;
     return {
       statusDetails: `The backup ${manifest.folder} (made ${manifest.createdAt} by HSM '${manifest.hsmName}') can be restored: ${describeCounts(manifest)}.`,
     };
   }
 
+  /**
+   * Reads only the chunks of keys and key versions whose name range can hold the key (every
+   * chunk of those tables for backups whose manifest has no ranges), then writes in one
+   * transaction.
+   */
   private async selectiveRestore({ request }: JobContext): Promise<JobOutcome> {
     const stored = request as StoredRequest;
     const keyName = stored.keyName as string;
-    const { rows } = await this.readVerified(stored, "selectiveRestore", ["keys", "key_versions"]);
-    const matches = (row: Row) => String(row.name).toLowerCase() === keyName.toLowerCase();
-    const keyRow = (rows.keys ?? []).find(matches);
+    const backup = await this.openVerified(stored, "selectiveRestore");
+    const folded = keyName.toLowerCase();
+    const mayHold = (table: string) => (chunk: ManifestChunk) =>
+      chunk.table === table &&
+      (chunk.first === undefined ||
+        chunk.last === undefined ||
+        (chunk.first <= folded && folded <= chunk.last));
+    const matches = (row: Row) => String(row.name).toLowerCase() === folded;
+    let keyRow: Row | undefined;
+    for await (const { rows } of backup.chunks(mayHold("keys"))) keyRow ??= rows.find(matches);
     if (!keyRow) throw new JobFailure("KeyNotFound", `Key '${keyName}' is not in the backup.`);
-    const versionRows = (rows.key_versions ?? []).filter((row) => String(row.name) === String(keyRow.name));
+    const versionRows: Row[] = [];
+    for await (const { rows } of backup.chunks(mayHold("key_versions"))) {
+      versionRows.push(...rows.filter((row) => String(row.name) === String(keyRow.name)));
+    }
+    const found = keyRow;
     // Everything was read and authenticated above; the writes are one transaction.
     const outcome = await this.store.transaction((tx) =>
-      restoreKeyFromBackup(tx.snapshots, keyRow, versionRows),
+      restoreKeyFromBackup(tx.snapshots, found, versionRows),
     );
     if (outcome.restored > 0) this.options.afterRestore();
-    return { statusDetails: describeSelectiveRestore(String(keyRow.name), outcome) };
+    return { statusDetails: describeSelectiveRestore(String(found.name), outcome) };
   }
 
-  private async readVerified(stored: StoredRequest, kind: JobKind, tables?: string[]) {
+  private async openVerified(stored: StoredRequest, kind: JobKind): Promise<VerifiedBackup> {
     const { location, credential } = await this.resolve(stored, kind);
-    return readBackup(openBackupStorage(location, credential), this.keyring, location.folder, tables);
+    return VerifiedBackup.open(openBackupStorage(location, credential), this.keyring, location.folder);
+  }
+
+  private rowsPerChunk(): number {
+    return this.options.rowsPerChunk ?? DEFAULT_ROWS_PER_CHUNK;
   }
 
   /**
@@ -275,8 +342,8 @@ const noStorageIdentity = () =>
 const tokenRequired = () =>
   KeyVaultErrors.badParameter("A SAS token ('token') is required unless useManagedIdentity is true.");
 
-function pick(rows: Record<string, Row[]>): Partial<Record<HsmStateTable, Row[]>> {
-  return Object.fromEntries(HSM_STATE_TABLES.map((table) => [table, rows[table] ?? []]));
+async function* inPages(rows: Row[], size: number): AsyncGenerator<Row[]> {
+  for (let start = 0; start < rows.length; start += size) yield rows.slice(start, start + size);
 }
 
 function checkSasUsable(sasQuery: string, need: "read" | "write"): void {

@@ -1,4 +1,5 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
+import { isPostgres } from "../../platform/store/text-order.js";
 import { named } from "../keys/key-repository.js";
 import type { PrincipalRepository } from "../identity/principal-repository.js";
 import type { Database } from "../../platform/store/schema.js";
@@ -16,47 +17,120 @@ export type Row = Record<string, unknown>;
 const INSERT_BATCH = 200;
 
 /**
- * Rows of a backup written by an older schema, brought to what later migrations did to stored
- * rows: key scopes of role assignments are lower case since migration 0005 (key names are
- * case-insensitive); two assignments that then name the same grant become one, the oldest.
+ * A role assignment of a backup written by an older schema, brought to what later migrations did
+ * to stored rows: key scopes are lower case since migration 0005 (key names are
+ * case-insensitive). The same row when it needs no change (every backup made since).
  */
-export function upgradeRows(table: HsmStateTable, rows: Row[]): Row[] {
-  if (table !== "role_assignments") return rows;
-  const seen = new Set<string>();
-  const sorted = [...rows].sort(
-    (a, b) => Number(a.created_at) - Number(b.created_at) || String(a.name).localeCompare(String(b.name)),
-  );
-  const upgraded: Row[] = [];
-  for (const row of sorted) {
-    const scope = String(row.scope);
-    const lowered = scope.startsWith("/keys/") ? scope.toLowerCase() : scope;
-    const grant = `${lowered} ${String(row.role_definition_name)} ${String(row.principal_id)}`;
-    if (seen.has(grant)) continue;
-    seen.add(grant);
-    upgraded.push(lowered === scope ? row : { ...row, scope: lowered });
-  }
-  return upgraded;
+export function lowerKeyScope(row: Row): Row {
+  const scope = String(row.scope);
+  const lowered = scope.startsWith("/keys/") ? scope.toLowerCase() : scope;
+  return lowered === scope ? row : { ...row, scope: lowered };
 }
 
-/** Whole-table reads and writes for backup and restore; callers run them inside a transaction. */
+/**
+ * The order a backup reads each table in, one pass over an index or one sort: keys and their
+ * versions by folded name (code-point order on both backends, so a manifest can say which names
+ * a chunk spans and a selective restore compares them in JavaScript), role assignments oldest
+ * first (the order 0005's upgrade keeps the oldest of coinciding grants in).
+ */
+function readOrder(table: HsmStateTable, postgres: boolean): string {
+  const c = postgres ? ' COLLATE "C"' : "";
+  switch (table) {
+    case "keys":
+      return `lower(name)${c}, name${c}`;
+    case "key_versions":
+      return `lower(name)${c}, created_at, version${c}`;
+    case "role_definitions":
+      return `name${c}`;
+    case "role_assignments":
+      return `created_at, name${c}`;
+  }
+}
+
+/**
+ * Table reads and writes for backup and restore. Reads run in a read snapshot
+ * (Store.readSnapshot), writes in a transaction; both page, so memory holds one page of rows.
+ */
 export class SnapshotRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly principals: PrincipalRepository,
   ) {}
 
-  async readAll(): Promise<Record<HsmStateTable, Row[]>> {
-    const snapshot = {} as Record<HsmStateTable, Row[]>;
-    for (const table of HSM_STATE_TABLES) {
-      snapshot[table] = (await this.db.selectFrom(table).selectAll().execute()) as Row[];
-    }
-    return snapshot;
+  async count(table: HsmStateTable): Promise<number> {
+    const row = await this.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
-  /** Replaces every HSM-state table with the given rows. */
-  async replaceAll(rows: Partial<Record<HsmStateTable, Row[]>>): Promise<void> {
+  /**
+   * Every row of `table` in readOrder, `size` rows at a time: on PostgreSQL through a cursor (one
+   * sort or index scan, fetched page by page), on SQLite by stepping one statement. Never the
+   * whole table at once, and never a query per page that re-reads what came before.
+   */
+  async *pages(table: HsmStateTable, size: number): AsyncGenerator<Row[]> {
+    const postgres = isPostgres(this.db);
+    const order = sql.raw(readOrder(table, postgres));
+    if (postgres) {
+      const cursor = sql.raw(`mhsm_backup_${table}`);
+      await sql`DECLARE ${cursor} NO SCROLL CURSOR FOR SELECT * FROM ${sql.table(table)} ORDER BY ${order}`.execute(
+        this.db,
+      );
+      try {
+        for (;;) {
+          const { rows } = await sql<Row>`FETCH FORWARD ${sql.raw(String(size))} FROM ${cursor}`.execute(
+            this.db,
+          );
+          if (rows.length > 0) yield rows;
+          if (rows.length < size) return;
+        }
+      } finally {
+        await sql`CLOSE ${cursor}`.execute(this.db).catch(() => undefined);
+      }
+      return;
+    }
+    let page: Row[] = [];
+    for await (const row of this.db.selectFrom(table).selectAll().orderBy(order).stream()) {
+      page.push(row as Row);
+      if (page.length === size) {
+        yield page;
+        page = [];
+      }
+    }
+    if (page.length > 0) yield page;
+  }
+
+  /** Empties every HSM-state table (children first), for a full restore in the same transaction. */
+  async clear(): Promise<void> {
     for (const table of [...HSM_STATE_TABLES].reverse()) await this.db.deleteFrom(table).execute();
-    for (const table of HSM_STATE_TABLES) await this.insert(table, upgradeRows(table, rows[table] ?? []));
+  }
+
+  /**
+   * Inserts role assignments of an older backup (lowerKeyScope applied) one by one, keeping the
+   * oldest of those that now name the same grant (as migration 0005 did): a later one replaces an
+   * earlier-inserted one only when it is older. Asks the database rather than remembering the
+   * grants seen, so memory stays one page whatever the number of assignments.
+   */
+  async mergeRoleAssignments(rows: Row[]): Promise<void> {
+    for (const row of rows) {
+      const same = await this.db
+        .selectFrom("role_assignments")
+        .select(["name", "created_at"])
+        .where("scope", "=", String(row.scope))
+        .where("role_definition_name", "=", String(row.role_definition_name))
+        .where("principal_id", "=", String(row.principal_id))
+        .executeTakeFirst();
+      if (same) {
+        const older =
+          Number(row.created_at) < Number(same.created_at) ||
+          (Number(row.created_at) === Number(same.created_at) && String(row.name) < same.name);
+        if (!older) continue;
+        await this.db.deleteFrom("role_assignments").where("name", "=", same.name).execute();
+      }
+      await this.insert("role_assignments", [row]);
+    }
   }
 
   /**

@@ -451,6 +451,23 @@ export const SETTINGS = {
     description: "fatal, error, warn, info, debug or silent",
     type: z.enum(["fatal", "error", "warn", "info", "debug", "silent"]).default("info"),
   },
+  attestationRootCert: {
+    flag: "--attestation-root-cert",
+    value: "<file>",
+    env: "MHSM_ATTESTATION_ROOT_CERT",
+    description:
+      "PEM CA certificate to chain key attestation to instead of a root the HSM makes (docs/key-attestation.md)",
+    defaultText: "generated",
+    type: z.string().min(1).optional(),
+  },
+  attestationRootKey: {
+    flag: "--attestation-root-key",
+    value: "<file>",
+    env: "MHSM_ATTESTATION_ROOT_KEY",
+    description: "PEM private key of --attestation-root-cert (read at start; never stored)",
+    defaultText: "generated",
+    type: z.string().min(1).optional(),
+  },
 } satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

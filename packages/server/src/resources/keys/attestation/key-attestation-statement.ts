@@ -31,8 +31,12 @@ export interface KeyAttestationClaims {
   exportable: boolean;
   /** Where the material was made: in this HSM, or brought in by an import. */
   origin: "generated" | "imported";
-  /** The private (or secret) material is held by the HSM and cannot leave it unless exportable. */
-  hsmProtected: true;
+  /**
+   * The private (or secret) material is held by this HSM, sealed by its barrier, and leaves it
+   * only if exportable. mhsm is software: this states where the key lives, not what hardware
+   * protects it.
+   */
+  heldInHsm: true;
   /** When the HSM signed this statement, unix seconds. */
   iat: number;
 }
@@ -57,7 +61,7 @@ export function claimsOf({ kid, key, exportable }: AttestedKey, portion: Atteste
     created: Math.floor(key.attributes.created / 1000),
     exportable,
     origin: key.imported ? "imported" : "generated",
-    hsmProtected: true,
+    heldInHsm: true,
     iat: Math.floor(now / 1000),
   };
   return claims;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { X509Certificate } from "node:crypto";
+import { X509Certificate, generateKeyPairSync } from "node:crypto";
 import { mkdir, mkdtemp, readFile, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,8 +16,9 @@ import { pemCertificates } from "./support/attestation-openssl.js";
 
 /**
  * The HSM's attestation identity: made once, even when the first requests come together; the
- * same after a restart; and its private key nowhere in plain text — not in the database (or any
- * file of the data directory), not in the server's output, not in a full or single-key backup.
+ * same after a restart and after a full restore (which brings keys back, with their origin, but
+ * not an identity); and its private key nowhere in plain text — not in the database (or any file
+ * of the data directory), not in the server's output, not in a full or single-key backup.
  */
 describe("the HSM's attestation identity", () => {
   let server: ServerProcess;
@@ -36,6 +37,14 @@ describe("the HSM's attestation identity", () => {
     server = await startServerProcess({ args: ["--local-backup-root", backupRoot] });
     await grantAdminKeyRoles(server);
     token = await adminToken(server);
+    const imported = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" });
+    const put = await rawRequest(server, {
+      method: "PUT",
+      path: "/keys/id-imported?api-version=7.6",
+      token,
+      body: { key: { ...imported, kty: "EC-HSM", key_ops: ["sign", "verify"] } },
+    });
+    assert.equal(put.status, 200, put.text);
     for (const [name, body] of [
       ["id-rsa", { kty: "RSA", key_size: 2048 }],
       ["id-ec", { kty: "EC", crv: "P-256" }],
@@ -56,6 +65,7 @@ describe("the HSM's attestation identity", () => {
   });
 
   let chain: string[] = [];
+  let backupFolder = "";
 
   it("is made once: the first requests, sent together, all get the same chain", async () => {
     const chains = await Promise.all(
@@ -84,7 +94,9 @@ describe("the HSM's attestation identity", () => {
       body: { storageResourceUri: pathToFileURL(backupRoot).href },
     });
     assert.equal(backup.status, 202, backup.text);
-    assert.equal((await waitForJob(server, token, backup)).json.status, "Succeeded");
+    const backedUp = await waitForJob(server, token, backup);
+    assert.equal(backedUp.json.status, "Succeeded", backedUp.text);
+    backupFolder = String(backedUp.json.azureStorageBlobContainerUri).split("/").pop() as string;
     const keyBackup = await rawRequest(server, {
       method: "POST",
       path: "/keys/id-rsa/backup?api-version=7.6",
@@ -107,6 +119,48 @@ describe("the HSM's attestation identity", () => {
     // And the check can see the modulus where it is in plain text: the certificate itself.
     const der = Buffer.from(leaf.raw);
     assert.ok(encodingsOf(modulus.subarray(40, 100)).some((needle) => der.includes(needle)));
+  });
+
+  it("a full restore keeps the HSM's identity and each key's origin", async () => {
+    assert.ok(backupFolder, "the backup above ran");
+    const origin = async (name: string) => {
+      const response = await rawRequest(server, { path: `/keys/${name}/attestation?api-version=7.6`, token });
+      assert.equal(response.status, 200, response.text);
+      const blob = Buffer.from(
+        response.json.attributes.attestation.privateKeyAttestation,
+        "base64url",
+      ).toString();
+      return JSON.parse(Buffer.from(blob.split(".")[1] as string, "base64url").toString()).origin as string;
+    };
+    assert.equal(await origin("id-imported"), "imported");
+    // The HSM changes after the backup: the imported key is deleted and purged.
+    const deleted = await rawRequest(server, {
+      method: "DELETE",
+      path: "/keys/id-imported?api-version=7.6",
+      token,
+    });
+    assert.equal(deleted.status, 200, deleted.text);
+    const purged = await rawRequest(server, {
+      method: "DELETE",
+      path: "/deletedkeys/id-imported?api-version=7.6",
+      token,
+    });
+    assert.equal(purged.status, 204, purged.text);
+    const restore = await rawRequest(server, {
+      method: "PUT",
+      path: "/restore?api-version=7.6",
+      token,
+      body: {
+        sasTokenParameters: { storageResourceUri: pathToFileURL(backupRoot).href },
+        folderToRestore: backupFolder,
+      },
+    });
+    assert.equal(restore.status, 202, restore.text);
+    const restored = await waitForJob(server, token, restore);
+    assert.equal(restored.json.status, "Succeeded", restored.text);
+    assert.equal(await origin("id-imported"), "imported");
+    assert.equal(await origin("id-ec"), "generated");
+    assert.deepEqual(await attestationOf("id-imported"), chain);
   });
 
   it("survives a restart: the same chain, and no new root", async () => {

@@ -427,11 +427,10 @@ describe("keys: error cases over raw requests", () => {
     expectError(await fx.request("GET", "/keys/never-imported"), 404, "KeyNotFound");
   });
 
-  it("secure key release, secure wrap and attestation say they are not available (501), and release nothing", async () => {
+  it("secure key release and secure wrap say they are not available (501), and release nothing", async () => {
     const release = await fx.request("POST", "/keys/rsa/release", { target: "eyJhbGciOiJub25lIn0.e30." });
     expectError(release, 501, "NotImplemented", /attestation service .* No key material was released/);
     assert.ok(!("value" in release.json));
-    expectError(await fx.request("GET", "/keys/rsa/attestation"), 501, "NotImplemented");
     expectError(
       await fx.request("POST", "/keys/rsa/securewrapkey", { alg: "RSA-OAEP-256" }),
       501,

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { addGroup } from "../verb.js";
+import { registerKeyAttestationCommands } from "./key-attestation.js";
 import { registerKeyCryptoCommands } from "./key-crypto.js";
 import { registerKeyManagementCommands } from "./key-management.js";
 import { registerKeyRecoveryCommands } from "./key-recovery.js";
@@ -19,4 +20,5 @@ export function registerKeyCommands(program: Command): void {
   registerKeyRecoveryCommands(key);
   registerKeyRotationPolicyCommands(key);
   registerKeyCryptoCommands(key);
+  registerKeyAttestationCommands(key);
 }

@@ -7,6 +7,7 @@ import type { ChangeFeed } from "../platform/store/change-feed.js";
 import { BackupService } from "../resources/backup/backup-service.js";
 import { RestoreGate } from "../resources/backup/restore-gate.js";
 import { createKeysModule } from "../resources/keys/index.js";
+import { readOperatorRoot } from "../resources/keys/attestation/operator-root.js";
 import { KeyNoticePublisher } from "../resources/keys/key-notices.js";
 import { DomainServices } from "../resources/security-domain/domain-services.js";
 import { HsmActivation } from "../resources/security-domain/hsm-activation.js";
@@ -41,6 +42,7 @@ export async function buildHsmContents(parts: {
     webhookUrl: config.events.webhookUrl,
     log: (message) => console.warn(message),
   });
+  const operatorRoot = await readOperatorRoot(config.attestationRootCert, config.attestationRootKey);
   const domainServices = shutdown.add(
     new DomainServices((domainKey) =>
       createKeysModule({
@@ -55,6 +57,7 @@ export async function buildHsmContents(parts: {
         changes,
         notices,
         metrics: parts.metrics,
+        attestation: { hsmName: config.hsmName, operatorRoot },
       }),
     ),
     (services) => services.close(),

@@ -116,6 +116,9 @@ export function parseServerConfig(input: unknown): ServerConfig {
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
     throw new ConfigError("invalid configuration: tlsCert and tlsKey go together");
   }
+  if ((config.attestationRootCert === undefined) !== (config.attestationRootKey === undefined)) {
+    throw new ConfigError("invalid configuration: attestationRootCert and attestationRootKey go together");
+  }
   if (config.headersTimeoutSeconds > config.requestTimeoutSeconds) {
     throw new ConfigError(
       "invalid configuration: headersTimeoutSeconds must not exceed requestTimeoutSeconds (the headers are part of the request)",

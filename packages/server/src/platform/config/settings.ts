@@ -462,6 +462,23 @@ export const SETTINGS = {
     description: "rows per chunk of a full backup: what a backup or restore holds in memory at once",
     type: z.coerce.number().int().min(1).max(100_000).default(500),
   },
+  attestationRootCert: {
+    flag: "--attestation-root-cert",
+    value: "<file>",
+    env: "MHSM_ATTESTATION_ROOT_CERT",
+    description:
+      "PEM CA certificate to chain key attestation to instead of a root the HSM makes (docs/key-attestation.md)",
+    defaultText: "generated",
+    type: z.string().min(1).optional(),
+  },
+  attestationRootKey: {
+    flag: "--attestation-root-key",
+    value: "<file>",
+    env: "MHSM_ATTESTATION_ROOT_KEY",
+    description: "PEM private key of --attestation-root-cert (read at start; never stored)",
+    defaultText: "generated",
+    type: z.string().min(1).optional(),
+  },
 } satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -49,6 +49,7 @@ const EXAMPLE_ARGUMENTS: { [Name in Factory]: Parameters<(typeof KeyVaultErrors)
   requestTooLarge: [1024],
   unsupportedMediaType: [],
   internalServerError: [],
+  operationNotInApiVersion: ["GetKeyAttestation", "7.5", "7.6"],
 };
 
 describe("the Key Vault error catalog", () => {

@@ -302,4 +302,16 @@ export const KeyVaultErrors = {
     error("RequestTooLarge", `The request body is larger than ${bodyLimitBytes} bytes.`),
   unsupportedMediaType: () => error("UnsupportedMediaType", "The request body must be application/json."),
   internalServerError: () => error("InternalServerError", "The server could not process the request."),
+
+  /**
+   * An operation asked for at an api-version older than the one that brought it: the path is not
+   * in that version's contract, so it is answered as a path this HSM does not have (404
+   * NotFound), saying which versions have it. (The service's answer for this case is not in
+   * evidence; docs/key-attestation.md.)
+   */
+  operationNotInApiVersion: (operation: string, apiVersion: string, since: string) =>
+    error(
+      "NotFound",
+      `The requested path does not exist on this HSM at api-version ${apiVersion.slice(0, 40)}: ${operation} needs api-version ${since} or later.`,
+    ),
 } as const;

@@ -108,17 +108,6 @@ export function registerKeyOperationRoutes(routes: RouteRegistry, services: KeyR
         },
       });
     }
-
-    routes.authorized({
-      method: "GET",
-      url: `${prefix}/attestation`,
-      operation: "GetKeyAttestation",
-      dataAction: DataAction.KeysRead,
-      scope: keyScopeOf,
-      handler: async () => {
-        throw KeyVaultErrors.secureKeyReleaseUnavailable("GetKeyAttestation");
-      },
-    });
   }
 }
 

@@ -7,6 +7,7 @@ import type { DeletedKeyService } from "./deleted-key-service.js";
 import type { KeyBackupService } from "./key-backup-service.js";
 import type { KeyCryptoService } from "./key-crypto-service.js";
 import type { SoftDeleteSettings } from "./key-model.js";
+import type { KeyAttestationService } from "./attestation/key-attestation-service.js";
 import type { KeyPropertiesInput } from "./key-properties.js";
 import type { KeyService } from "./key-service.js";
 
@@ -17,6 +18,7 @@ export interface KeyRouteServices {
   crypto: KeyCryptoService;
   backups: KeyBackupService;
   softDelete: SoftDeleteSettings;
+  attestation: KeyAttestationService;
 }
 
 /** Key Vault's page size for key lists: 25 unless maxresults says fewer. */

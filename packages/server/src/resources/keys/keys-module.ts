@@ -1,4 +1,4 @@
-import { deriveKey } from "../../platform/barrier/barrier.js";
+import { Barrier, deriveKey } from "../../platform/barrier/barrier.js";
 import { type MetricsRecorder, NO_METRICS } from "../../platform/metrics/metrics-recorder.js";
 import type { ChangeFeed } from "../../platform/store/change-feed.js";
 import { CountedKeyCryptoService } from "./counted-key-crypto-service.js";
@@ -14,6 +14,9 @@ import { KeyMaterialCache } from "./key-material-cache.js";
 import type { KeyNearExpiryNotices } from "./key-notices.js";
 import type { KeyRouteServices } from "./key-route-support.js";
 import { KeyService } from "./key-service.js";
+import type { CertifiedKeyPem } from "./attestation/attestation-certificates.js";
+import { loadOrCreateAttestationIdentity } from "./attestation/hsm-attestation-identity.js";
+import { KeyAttestationService } from "./attestation/key-attestation-service.js";
 
 export interface KeysSettings {
   softDeleteRetentionDays: number;
@@ -53,6 +56,8 @@ export interface KeysModuleParts {
   notices?: KeyNearExpiryNotices | undefined;
   /** Crypto operations by algorithm and key type. */
   metrics?: MetricsRecorder | undefined;
+  /** Key attestation: the HSM's name (in its certificates) and the operator's root, if any. */
+  attestation?: { hsmName: string; operatorRoot?: CertifiedKeyPem | undefined } | undefined;
 }
 
 /** Builds the keys services over the store, for the composition root (main/hsm-contents.ts). */
@@ -65,6 +70,7 @@ export function createKeysModule({
   changes,
   notices,
   metrics,
+  attestation: attestationOptions = { hsmName: "mhsm" },
 }: KeysModuleParts): KeysModule {
   const softDelete = {
     retentionDays: settings.softDeleteRetentionDays,
@@ -85,9 +91,13 @@ export function createKeysModule({
   const crypto = new CountedKeyCryptoService(metrics ?? NO_METRICS, lookup, materialCache, rsaSigner);
   // Its own key: a single-key backup blob is sealed under nothing else the domain key protects.
   const backups = new KeyBackupService(store, lookup, deriveKey(domainKey, "mhsm single-key backup v1"));
+  // The attestation identity is HSM content: sealed under the domain key, shared by every node.
+  const attestation = new KeyAttestationService(keys, () =>
+    loadOrCreateAttestationIdentity(store.meta, Barrier.fromDomainKey(domainKey), attestationOptions),
+  );
   const maintenance = new KeyMaintenance(store, keys, deletedKeys, onError, notices);
   return {
-    routes: { keys, deletedKeys, crypto, backups, softDelete },
+    routes: { keys, deletedKeys, crypto, backups, softDelete, attestation },
     maintenance,
     invalidateCaches: () => lookup.invalidate(),
     start: () => maintenance.start(settings.maintenanceIntervalSeconds * 1000),

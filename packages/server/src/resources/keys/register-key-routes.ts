@@ -1,5 +1,6 @@
 import type { RouteRegistry } from "../../platform/http/route-registry.js";
 import { registerDeletedKeyRoutes } from "./deleted-key-routes.js";
+import { registerKeyAttestationRoutes } from "./attestation/key-attestation-routes.js";
 import { registerKeyOperationRoutes } from "./key-operation-routes.js";
 import type { KeyRouteServices } from "./key-route-support.js";
 import { registerKeyRoutes } from "./key-routes.js";
@@ -11,6 +12,7 @@ export function registerAllKeyRoutes(routes: RouteRegistry, services: KeyRouteSe
   registerDeletedKeyRoutes(routes, services);
   registerKeyOperationRoutes(routes, services);
   registerRandomBytesRoute(routes);
+  registerKeyAttestationRoutes(routes, services);
 }
 
 export type { KeyRouteServices };

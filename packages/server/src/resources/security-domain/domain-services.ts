@@ -38,6 +38,7 @@ export class DomainServices {
       crypto: lateBound(() => routes().crypto),
       backups: lateBound(() => routes().backups),
       softDelete: lateBound(() => routes().softDelete),
+      attestation: lateBound(() => routes().attestation),
     };
   }
 

@@ -49,6 +49,7 @@ const EXAMPLE_ARGUMENTS: { [Name in Factory]: Parameters<(typeof KeyVaultErrors)
   requestTooLarge: [1024],
   unsupportedMediaType: [],
   internalServerError: [],
+  releaseRefused: ["The key cannot be released."],
 };
 
 describe("the Key Vault error catalog", () => {

@@ -302,4 +302,8 @@ export const KeyVaultErrors = {
     error("RequestTooLarge", `The request body is larger than ${bodyLimitBytes} bytes.`),
   unsupportedMediaType: () => error("UnsupportedMediaType", "The request body must be application/json."),
   internalServerError: () => error("InternalServerError", "The server could not process the request."),
+
+  // Secure key release.
+  /** A release the HSM refuses: the token's authority or claims do not satisfy the key's policy. */
+  releaseRefused: (message: string) => error("Forbidden", message),
 } as const;

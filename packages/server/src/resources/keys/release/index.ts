@@ -1,0 +1,13 @@
+import type { ResourceModule } from "../../../platform/http/resource-module.js";
+import type { KeyReleaseService } from "./key-release-service.js";
+import { registerReleaseRoutes } from "./release-routes.js";
+
+export { AttestationTokenVerifier } from "./attestation-token-verifier.js";
+export { type AuthorityKeySource, HttpsAuthorityKeys, type PublishedJwk } from "./authority-keys.js";
+export { KeyReleaseService } from "./key-release-service.js";
+export { type ReleaseSigner, SealedReleaseSigner } from "./release-signer.js";
+
+/** Secure key release over the keys services (release/release-routes.ts). */
+export function keyReleaseResource(release: KeyReleaseService): ResourceModule {
+  return { register: (routes) => registerReleaseRoutes(routes, release) };
+}

@@ -11,6 +11,7 @@ import {
   HttpsAuthorityKeys,
   KeyReleaseService,
   SealedReleaseSigner,
+  SecureWrapService,
   keyReleaseResource,
 } from "../resources/keys/release/index.js";
 import type { KeyRouteServices } from "../resources/keys/key-route-support.js";
@@ -47,8 +48,9 @@ export function keyReleaseModules(
     verifier,
     new SealedReleaseSigner(store.meta, barrier, config.hsmName),
   );
+  const secure = new SecureWrapService(keyRoutes.keys, keyRoutes.crypto, verifier);
   return [
-    keyReleaseResource(release),
+    keyReleaseResource(release, secure),
     ...(testAuthority ? [testAttestationAuthorityModule(testAuthority)] : []),
   ];
 }

@@ -405,7 +405,7 @@ describe("secure key release against an independent attestation authority over H
     assert.ok(verify("sha256", data, createPublicKey(privateKey), Buffer.from(signed.result)));
   });
 
-  it("the audit log records the releases and refusals with no token and no wrapped key in it", async () => {
+  it("the audit log records the releases and refusals, and neither it nor the server log holds a token or a wrapped key", async () => {
     const audit = await readFile(join(fx.server.dataDir, "audit.log"), "utf8");
     assert.match(audit, /Release/);
     for (const token of tokens) {
@@ -414,6 +414,10 @@ describe("secure key release against an independent attestation authority over H
       assert.ok(!audit.includes(token.split(".")[1] as string), "no token claims in the audit log");
     }
     assert.ok(!audit.includes("key_hsm"), "no wrapped key in the audit log");
+    const log = fx.server.output();
+    for (const token of tokens)
+      assert.ok(!log.includes(token.split(".")[1] as string), "no token in the server's log");
+    assert.ok(!log.includes("key_hsm"), "no wrapped key in the server's log");
   });
 });
 

@@ -373,8 +373,8 @@ describe("keys: error cases over raw requests", () => {
       [{ kty: "oct", key_size: 512 }, /key_size 512 is not valid for oct-HSM/],
       [{ kty: "oct", crv: "P-256" }, /crv applies to EC keys only/],
       [{ kty: "EC", key_ops: ["decrypt"] }, /'decrypt' does not apply to EC-HSM keys/],
-      [{ kty: "EC", attributes: { exportable: true } }, /secure key release/],
-      [{ kty: "EC", release_policy: { data: "e30" } }, /secure key release/],
+      [{ kty: "EC", attributes: { exportable: true } }, /Exportable keys must have release policy/],
+      [{ kty: "EC", release_policy: { data: "e30" } }, /Key Release Policy: missing 'version' property/],
       [
         { kty: "EC", attributes: { nbf: 2000000000, exp: 1900000000 } },
         /exp\) must be after its activation date/,
@@ -427,15 +427,10 @@ describe("keys: error cases over raw requests", () => {
     expectError(await fx.request("GET", "/keys/never-imported"), 404, "KeyNotFound");
   });
 
-  it("secure key release and secure wrap say they are not available (501), and release nothing", async () => {
+  it("a key that is not exportable is never released (test/release has the rest)", async () => {
     const release = await fx.request("POST", "/keys/rsa/release", { target: "eyJhbGciOiJub25lIn0.e30." });
-    expectError(release, 501, "NotImplemented", /attestation service .* No key material was released/);
+    expectError(release, 400, "BadParameter", /is not exportable.* No key material was released/);
     assert.ok(!("value" in release.json));
-    expectError(
-      await fx.request("POST", "/keys/rsa/securewrapkey", { alg: "RSA-OAEP-256" }),
-      501,
-      "NotImplemented",
-    );
   });
 
   it("lists: maxresults outside 1..25 is a 400", async () => {

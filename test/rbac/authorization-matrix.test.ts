@@ -110,6 +110,11 @@ const PUBLIC_ROUTES = [
   "GET /healthz",
   "GET /readyz",
   "GET /metrics",
+  // The built-in TEST attestation authority (--test-attestation-authority; an authority has no callers).
+  "GET /test-attestation/.well-known/openid-configuration",
+  "GET /test-attestation/certs",
+  "GET /test-attestation/generate-test-token",
+  "POST /test-attestation/tokens",
 ];
 
 /**
@@ -198,7 +203,9 @@ describe("authorization matrix over every registered route", { timeout: 600_000 
     dataDir = await mkdtemp(join(tmpdir(), "mhsm-matrix-"));
     const cluster = process.env.MHSM_TEST_POSTGRES_URL;
     const store = cluster ? await createDatabase(cluster, databaseNameFor(dataDir)) : "sqlite";
-    running = await startServer(parseServerConfig({ dataDir, port: 0, logLevel: "warn", store }));
+    running = await startServer(
+      parseServerConfig({ dataDir, port: 0, logLevel: "warn", store, attestation: { testAuthority: true } }),
+    );
     admin = JSON.parse(await readFile(running.initialAdminFile, "utf8")) as InitialAdmin;
     const ca = await readFile(running.caFile as string, "utf8");
     // The harness's request helpers take a ServerProcess; this one runs in this process.

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { createRequire } from "node:module";
 import { Command } from "commander";
+import { registerAttestationCommands } from "./commands/attestation.js";
 import { registerBackupCommands } from "./commands/backup.js";
 import { registerKeyCommands } from "./commands/key.js";
 import { registerPrincipalCommands } from "./commands/principal.js";
@@ -37,5 +38,6 @@ registerRestoreCommands(program);
 registerSettingCommands(program);
 registerPrincipalCommands(program);
 registerSecurityDomainCommands(program);
+registerAttestationCommands(program);
 
 await program.parseAsync(process.argv);

@@ -14,6 +14,7 @@ import { notActivatedGate, securityDomainModule } from "../resources/security-do
 import { settingsModule } from "../resources/settings/index.js";
 import { buildAccessControl } from "./access-control.js";
 import { buildHsmContents } from "./hsm-contents.js";
+import { keyReleaseModules } from "./key-release.js";
 import { openHsmSecrets } from "./hsm-secrets.js";
 import { refreshInitialAdminFile, writeInitialAdminFile } from "./initial-admin.js";
 import { openAuditLog, operationalModules } from "./observability.js";
@@ -123,6 +124,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         }),
         keysResource(hsm.domainServices.keyRoutes()),
         securityDomainModule(hsm.securityDomain, config.jobRetryAfterSeconds),
+        ...keyReleaseModules(config, secrets, hsm.domainServices.keyRoutes()),
       ],
     });
     shutdown.add(app, (opened) => opened.close());

@@ -95,6 +95,14 @@ export const serverConfigSchema = z.strictObject({
       accountKey: SETTINGS.storageAccountKey.type,
     })
     .optional(),
+  /** Secure key release: trusted attestation authorities, fetch timeout, the test authority. */
+  attestation: z
+    .strictObject({
+      authorities: SETTINGS.attestationAuthorities.type,
+      timeoutSeconds: SETTINGS.attestationTimeoutSeconds.type,
+      testAuthority: SETTINGS.testAttestationAuthority.type,
+    })
+    .prefault({}),
 });
 
 export type ServerConfig = z.output<typeof serverConfigSchema>;

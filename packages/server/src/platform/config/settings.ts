@@ -20,8 +20,8 @@ export interface Setting {
   file?: string;
   /** The flag of `mhsm serve`; absent for secrets, which come from the environment or the file only. */
   flag?: `--${string}`;
-  /** The flag's value in `--help`, e.g. `<seconds>`. */
-  value?: `<${string}>`;
+  /** The flag's value in `--help`, e.g. `<seconds>`; `[...]`: optional (the bare flag means on). */
+  value?: `<${string}>` | `[${string}]`;
   /** The environment variable. */
   env?: `MHSM_${string}`;
   /** A list: the flag may be repeated and the environment variable holds comma-separated values. */
@@ -478,6 +478,48 @@ export const SETTINGS = {
     description: "PEM private key of --attestation-root-cert (read at start; never stored)",
     defaultText: "generated",
     type: z.string().min(1).optional(),
+  },
+  /**
+   * Secure key release: the attestation authorities whose tokens the HSM accepts. Empty: any
+   * authority a key's release policy names (its OpenID metadata and keys are fetched over HTTPS,
+   * trusting the process's CAs, NODE_EXTRA_CA_CERTS included).
+   */
+  attestationAuthorities: {
+    file: "attestation.authorities",
+    flag: "--attestation-authority",
+    value: "<url>",
+    env: "MHSM_ATTESTATION_AUTHORITIES",
+    repeats: true,
+    description: "attestation authority (https URL) release policies may name; repeatable",
+    defaultText: "any authority a policy names",
+    type: z.array(z.url({ protocol: /^https$/ })).default([]),
+  },
+  /** Fetching an authority's OpenID metadata or keys: longest wait before the release is refused. */
+  attestationTimeoutSeconds: {
+    file: "attestation.timeoutSeconds",
+    flag: "--attestation-timeout",
+    value: "<seconds>",
+    env: "MHSM_ATTESTATION_TIMEOUT",
+    description: "longest to wait for an attestation authority's metadata or keys",
+    type: seconds(0.1, 60, 5),
+  },
+  /** For tests only: the built-in attestation authority that mints tokens with any claims. */
+  testAttestationAuthority: {
+    file: "attestation.testAuthority",
+    flag: "--test-attestation-authority",
+    value: "[on]",
+    env: "MHSM_TEST_ATTESTATION_AUTHORITY",
+    description:
+      "serve the built-in TEST attestation authority at /test-attestation (mints tokens with any claims: never in production)",
+    type: z
+      .preprocess(
+        (value) => (value === true || value === "true" || value === "on" || value === "1" ? true : value),
+        z.preprocess(
+          (value) => (value === "false" || value === "off" || value === "0" ? false : value),
+          z.boolean(),
+        ),
+      )
+      .default(false),
   },
 } satisfies Record<string, Setting>;
 

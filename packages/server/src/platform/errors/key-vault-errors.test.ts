@@ -50,6 +50,7 @@ const EXAMPLE_ARGUMENTS: { [Name in Factory]: Parameters<(typeof KeyVaultErrors)
   unsupportedMediaType: [],
   internalServerError: [],
   operationNotInApiVersion: ["GetKeyAttestation", "7.5", "7.6"],
+  releaseRefused: ["The key cannot be released."],
 };
 
 describe("the Key Vault error catalog", () => {

@@ -314,4 +314,7 @@ export const KeyVaultErrors = {
       "NotFound",
       `The requested path does not exist on this HSM at api-version ${apiVersion.slice(0, 40)}: ${operation} needs api-version ${since} or later.`,
     ),
+  // Secure key release.
+  /** A release the HSM refuses: the token's authority or claims do not satisfy the key's policy. */
+  releaseRefused: (message: string) => error("Forbidden", message),
 } as const;

@@ -220,6 +220,17 @@ const migrations: Record<string, Migration> = {
       await index("principals_by_created", "principals", [sql.raw("created_at"), inOrder("object_id")]);
     },
   },
+  "0009_secure_key_release": {
+    async up(db: Kysely<unknown>) {
+      // Secure key release: whether a key version may leave the HSM wrapped to an attested
+      // environment, and the release policy (canonical JSON) a release must satisfy.
+      await db.schema
+        .alterTable("key_versions")
+        .addColumn("exportable", "integer", (column) => column.notNull().defaultTo(0))
+        .execute();
+      await db.schema.alterTable("key_versions").addColumn("release_policy", "text").execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

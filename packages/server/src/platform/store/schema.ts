@@ -73,6 +73,10 @@ export interface KeyVersionTable {
   /** JSON: Record<string, string> */
   tags: string;
   imported: number | string;
+  /** 1 when the version may be released to an attested environment (migration 0009). */
+  exportable?: number | string | null;
+  /** JSON: StoredReleasePolicy, or null (migration 0009). */
+  release_policy?: string | null;
 }
 
 export interface SettingTable {

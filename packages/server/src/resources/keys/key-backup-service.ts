@@ -37,6 +37,12 @@ const versionSchema = z.object({
   }),
   tags: z.record(z.string(), z.string()),
   imported: z.boolean(),
+  // Secure key release (absent from blobs made before it existed: not exportable).
+  exportable: z.boolean().optional(),
+  releasePolicy: z
+    .object({ contentType: z.string(), policy: z.string(), immutable: z.boolean() })
+    .nullable()
+    .optional(),
   material: z.string(),
 });
 

@@ -70,6 +70,18 @@ export interface KeyVersion {
   tags: Record<string, string>;
   /** True when the material came from an import, not from this HSM's generator. */
   imported: boolean;
+  /** Secure key release: the key may leave the HSM, wrapped to an attested environment. */
+  exportable?: boolean;
+  /** The rules a release must satisfy (release/release-policy.ts); null or absent: none. */
+  releasePolicy?: StoredReleasePolicy | null;
+}
+
+/** A key version's release policy as stored: the policy JSON in its canonical form. */
+export interface StoredReleasePolicy {
+  contentType: string;
+  /** Canonical policy JSON (version 1.0.0), as the service hands it back. */
+  policy: string;
+  immutable: boolean;
 }
 
 /** Deletion facts of a soft-deleted key. */

@@ -5,7 +5,7 @@ import type { RouteRegistry } from "../../platform/http/route-registry.js";
 import { decodeBase64Url, encodeBase64Url } from "./base64url.js";
 import type { CipherInput, CipherOutput, KeyCryptoService } from "./key-crypto-service.js";
 import { type KeyRouteServices, baseUrlOf, keyNameOf, keyScopeOf, versionOf } from "./key-route-support.js";
-import { keyOperationBody, releaseBody, verifyBody } from "./key-request-schemas.js";
+import { keyOperationBody, verifyBody } from "./key-request-schemas.js";
 import { keyUrl } from "./key-wire.js";
 
 /**
@@ -84,30 +84,8 @@ export function registerKeyOperationRoutes(routes: RouteRegistry, services: KeyR
       },
     });
 
-    // Secure key release and the secure wrap operations need attestation of the requester's
-    // environment (Microsoft Azure Attestation); there is none here, so they say so.
-    for (const [path, operation] of [
-      ["release", "Release"],
-      ["securewrapkey", "SecureWrapKey"],
-      ["secureunwrapkey", "SecureUnwrapKey"],
-    ] as const) {
-      routes.authorized({
-        method: "POST",
-        url: `${prefix}/${path}`,
-        operation,
-        dataAction:
-          path === "release"
-            ? DataAction.KeysRelease
-            : path === "securewrapkey"
-              ? DataAction.KeysWrap
-              : DataAction.KeysUnwrap,
-        scope: keyScopeOf,
-        schema: { body: releaseBody },
-        handler: async () => {
-          throw KeyVaultErrors.secureKeyReleaseUnavailable(operation);
-        },
-      });
-    }
+    // Secure key release and secure wrap/unwrap: release/release-routes.ts; key attestation:
+    // attestation/.
   }
 }
 

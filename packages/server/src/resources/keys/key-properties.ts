@@ -58,15 +58,6 @@ export function validateTags(tags: Record<string, string> | undefined): Record<s
   return { ...tags };
 }
 
-/** Secure key release needs attestation this HSM cannot check, so nothing may ask for it. */
-export function refuseReleaseSettings(input: KeyPropertiesInput): void {
-  if (input.exportable === true || (input.releasePolicy !== undefined && input.releasePolicy !== null)) {
-    throw KeyVaultErrors.badParameter(
-      "Exportable keys and release policies need secure key release, which needs an attestation service this HSM does not have.",
-    );
-  }
-}
-
 export function checkValidityWindow(notBefore: number | null, expires: number | null): void {
   if (notBefore !== null && expires !== null && expires <= notBefore) {
     throw KeyVaultErrors.badParameter("The key's expiry (exp) must be after its activation date (nbf).");

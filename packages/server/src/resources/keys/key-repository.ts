@@ -10,6 +10,7 @@ import type {
   KeyVersion,
   PublicKeyParts,
   RotationPolicy,
+  StoredReleasePolicy,
 } from "./key-model.js";
 
 /** A key name's row: which version is current, whether it is soft-deleted, its rotation policy. */
@@ -32,6 +33,8 @@ export type KeyVersionPatch = Pick<KeyVersion, "keyOps" | "tags"> & {
   notBefore: number | null;
   expires: number | null;
   updated: number;
+  /** Absent: unchanged. */
+  releasePolicy?: StoredReleasePolicy | null;
 };
 
 /**
@@ -221,6 +224,8 @@ export class KeyRepository {
         updated_at: version.attributes.updated,
         tags: JSON.stringify(version.tags),
         imported: version.imported ? 1 : 0,
+        exportable: version.exportable ? 1 : 0,
+        release_policy: version.releasePolicy ? JSON.stringify(version.releasePolicy) : null,
       })
       .execute();
   }
@@ -235,6 +240,9 @@ export class KeyRepository {
         not_before: patch.notBefore,
         expires: patch.expires,
         updated_at: patch.updated,
+        ...(patch.releasePolicy !== undefined
+          ? { release_policy: patch.releasePolicy ? JSON.stringify(patch.releasePolicy) : null }
+          : {}),
       })
       .where(named(name))
       .where("version", "=", version)
@@ -364,6 +372,9 @@ function toKeyVersion(row: KeyVersionTable): KeyVersion {
     },
     tags: JSON.parse(row.tags) as Record<string, string>,
     imported: Number(row.imported) === 1,
+    // Rows restored from a backup made before migration 0009 have neither column.
+    exportable: Number(row.exportable ?? 0) === 1,
+    releasePolicy: row.release_policy ? (JSON.parse(row.release_policy) as StoredReleasePolicy) : null,
   };
 }
 

@@ -18,6 +18,15 @@ const tags = {
   maxProperties: 50,
 } as const;
 const keyOps = { type: ["array", "null"], items: { type: "string", maxLength: 40 }, maxItems: 20 } as const;
+/** What each member means is release/release-settings.ts's business; here only types and sizes. */
+const releasePolicy = {
+  type: ["object", "null"],
+  properties: {
+    contentType: { type: ["string", "null"], maxLength: 100 },
+    data: { type: ["string", "null"], maxLength: 32_000 },
+    immutable: nullableBoolean,
+  },
+} as const;
 
 export const createKeyBody = {
   type: "object",
@@ -30,6 +39,7 @@ export const createKeyBody = {
     key_ops: keyOps,
     attributes,
     tags,
+    release_policy: releasePolicy,
   },
 } as const;
 
@@ -53,12 +63,13 @@ export const importKeyBody = {
     Hsm: nullableBoolean,
     attributes,
     tags,
+    release_policy: releasePolicy,
   },
 } as const;
 
 export const updateKeyBody = {
   type: "object",
-  properties: { key_ops: keyOps, attributes, tags },
+  properties: { key_ops: keyOps, attributes, tags, release_policy: releasePolicy },
 } as const;
 
 export const keyOperationBody = {
@@ -121,7 +132,13 @@ export const randomBytesBody = {
   properties: { count: { type: "integer", minimum: 1, maximum: 128 } },
 } as const;
 
+/** A release: the attestation token (MAA tokens run to a few kilobytes; 64 KiB is ample). */
 export const releaseBody = {
   type: "object",
-  properties: { target: { type: "string", maxLength: 100_000 } },
+  required: ["target"],
+  properties: {
+    target: { type: "string", minLength: 1, maxLength: 65_536 },
+    nonce: { type: ["string", "null"], maxLength: 1024 },
+    enc: { type: ["string", "null"], maxLength: 40 },
+  },
 } as const;

@@ -7,12 +7,16 @@ import type { KeyShape, KeyVersion, RotationPolicy } from "./key-model.js";
 import {
   type KeyPropertiesInput,
   checkValidityWindow,
-  refuseReleaseSettings,
   validateKeyOps,
   validateTags,
 } from "./key-properties.js";
 import type { KeyLookup } from "./key-lookup.js";
 import type { SealedKeyVersion } from "./key-repository.js";
+import {
+  readReleasePolicy,
+  releaseSettingsForNewVersion,
+  releaseSettingsForUpdate,
+} from "./release/release-settings.js";
 import { type RotationPolicyInput, expiryForNewVersion, validateRotationPolicy } from "./rotation-policy.js";
 
 /** Key versions are 32 lower-case hex characters, as Key Vault's are. */
@@ -66,13 +70,14 @@ export class KeyService {
     return this.store.keys.listVersionsPage(name, after, limit);
   }
 
-  /** Changes what is given of key_ops, enabled, nbf, exp and tags on one version. */
+  /** Changes what is given of key_ops, enabled, nbf, exp, tags and release policy on one version. */
   async update(
     name: string,
     version: string | undefined,
     properties: KeyPropertiesInput,
   ): Promise<KeyVersion> {
-    refuseReleaseSettings(properties);
+    // A malformed policy is refused before the transaction.
+    readReleasePolicy(properties.releasePolicy);
     return this.changing(async (tx) => {
       const found = await tx.keys.getWithVersion(name, version || undefined);
       if (!found || found.key.deletion) throw KeyVaultErrors.keyNotFound(name, version);
@@ -85,7 +90,9 @@ export class KeyService {
         properties.notBefore === undefined ? current.attributes.notBefore : properties.notBefore;
       const expires = properties.expires === undefined ? current.attributes.expires : properties.expires;
       checkValidityWindow(notBefore, expires);
+      const releasePolicy = releaseSettingsForUpdate(properties, current);
       const patch = {
+        ...(releasePolicy !== undefined ? { releasePolicy } : {}),
         keyOps,
         tags: validateTags(properties.tags) ?? current.tags,
         enabled: properties.enabled ?? current.attributes.enabled,
@@ -98,7 +105,14 @@ export class KeyService {
         ...current,
         keyOps: patch.keyOps,
         tags: patch.tags,
-        attributes: { ...current.attributes, ...patch },
+        releasePolicy: releasePolicy !== undefined ? releasePolicy : (current.releasePolicy ?? null),
+        attributes: {
+          ...current.attributes,
+          enabled: patch.enabled,
+          notBefore: patch.notBefore,
+          expires: patch.expires,
+          updated: patch.updated,
+        },
       };
     });
   }
@@ -113,10 +127,12 @@ export class KeyService {
     const current = found.version.version;
     if (onlyIfCurrent !== undefined && current.version !== onlyIfCurrent) return undefined;
     const material = await generateKeyMaterial(current.shape);
+    // The new version is exportable when the current one is, under the same release policy.
     const properties = {
       keyOps: current.keyOps,
       tags: current.tags,
       expires: expiryForNewVersion(found.key.rotationPolicy, this.clock()),
+      ...(current.exportable ? { exportable: true } : {}),
     };
     return this.tryAddVersion(name, material, properties, false, onlyIfCurrent);
   }
@@ -153,7 +169,10 @@ export class KeyService {
   }
 
   private checkProperties(kty: KeyShape["kty"], properties: KeyPropertiesInput): void {
-    refuseReleaseSettings(properties);
+    // A malformed policy, or one on a key that is not exportable, is refused before any work.
+    if (readReleasePolicy(properties.releasePolicy) && properties.exportable !== true) {
+      releaseSettingsForNewVersion(properties, undefined);
+    }
     validateKeyOps(kty, properties.keyOps);
     validateTags(properties.tags);
     checkValidityWindow(properties.notBefore ?? null, properties.expires ?? null);
@@ -204,6 +223,8 @@ export class KeyService {
         if (replacing !== undefined && key?.currentVersion !== replacing) return false;
         // A new version of an existing key carries the key's own spelling of its name.
         if (key) version = { ...version, name: key.name };
+        const current = key ? (await tx.keys.getVersion(key.name, key.currentVersion))?.version : undefined;
+        version = { ...version, ...releaseSettingsForNewVersion(properties, current) };
         await tx.keys.insertVersion(version, serialized);
         if (key) await tx.keys.setCurrentVersion(name, version.version);
         else await tx.keys.insertKey(name, version.version, now);

@@ -27,7 +27,7 @@ export function recoveryLevel(settings: SoftDeleteSettings): string {
  *   >= V7_5`; azure-sdk-for-java's: `!isHsmEnabled`), which points to a Managed HSM not returning
  *   it; and the value names the hardware platform holding the key (tools read "2" as FIPS 140-3
  *   Level 3), which this software HSM must not claim. Absent, the SDKs report it as undefined.
- * - `attestation` needs attested hardware (see key-properties.ts); `exportable` is always false.
+ * - `attestation` is the key-attestation work's; `exportable` is the version's own flag.
  */
 function attributesOf(key: KeyVersion, settings: SoftDeleteSettings) {
   const { attributes, shape } = key;
@@ -39,12 +39,30 @@ function attributesOf(key: KeyVersion, settings: SoftDeleteSettings) {
     updated: seconds(attributes.updated),
     recoveryLevel: recoveryLevel(settings),
     recoverableDays: settings.retentionDays,
-    exportable: false,
+    exportable: key.exportable === true,
     ...(shape.kty === "oct-HSM" ? { key_size: shape.keySize } : {}),
   };
 }
 
 const tagsOf = (key: KeyVersion) => (Object.keys(key.tags).length > 0 ? { tags: key.tags } : {});
+
+/**
+ * The release policy as the service answers it: contentType, the canonical policy as base64url
+ * `data`, and `immutable` only when set (the service's answers to SDK tests leave it out for a
+ * mutable policy: Azure/azure-sdk-for-js recording ..._releasekey/
+ * recording_can_update_a_keys_release_policy.json).
+ */
+export function releasePolicyOf(key: KeyVersion) {
+  const policy = key.releasePolicy;
+  if (!policy) return {};
+  return {
+    release_policy: {
+      contentType: policy.contentType,
+      data: Buffer.from(policy.policy, "utf8").toString("base64url"),
+      ...(policy.immutable ? { immutable: true } : {}),
+    },
+  };
+}
 
 export function toKeyBundle(baseUrl: string, key: KeyVersion, settings: SoftDeleteSettings) {
   return {
@@ -56,6 +74,7 @@ export function toKeyBundle(baseUrl: string, key: KeyVersion, settings: SoftDele
     },
     attributes: attributesOf(key, settings),
     ...tagsOf(key),
+    ...releasePolicyOf(key),
   };
 }
 

@@ -1,0 +1,56 @@
+import type { ServerConfig } from "../platform/config/server-config.js";
+import type { ResourceModule } from "../platform/http/resource-module.js";
+import {
+  TestAttestationAuthority,
+  isTestAuthority,
+  testAttestationAuthorityModule,
+} from "../resources/attestation/index.js";
+import {
+  AttestationTokenVerifier,
+  type AuthorityKeySource,
+  HttpsAuthorityKeys,
+  KeyReleaseService,
+  SealedReleaseSigner,
+  SecureWrapService,
+  keyReleaseResource,
+} from "../resources/keys/release/index.js";
+import type { KeyRouteServices } from "../resources/keys/key-route-support.js";
+import type { HsmSecrets } from "./hsm-secrets.js";
+
+/**
+ * Secure key release's parts: the HSM's release signer (sealed in the store), the token verifier
+ * over the configured trusted authorities, and, for tests only and when asked for, the built-in
+ * attestation authority, whose tokens the verifier checks with its key directly.
+ */
+export function keyReleaseModules(
+  config: ServerConfig,
+  secrets: HsmSecrets,
+  keyRoutes: KeyRouteServices,
+): ResourceModule[] {
+  const { store, barrier } = secrets;
+  const https = new HttpsAuthorityKeys(config.attestation.timeoutSeconds * 1000);
+  const testAuthority = config.attestation.testAuthority
+    ? new TestAttestationAuthority(store.meta, barrier)
+    : undefined;
+  const keys: AuthorityKeySource = {
+    keysOf: (authority, fresh) =>
+      testAuthority && isTestAuthority(authority) ? testAuthority.keysOf() : https.keysOf(authority, fresh),
+  };
+  const verifier = new AttestationTokenVerifier({
+    keys,
+    trustedAuthorities: config.attestation.authorities,
+    ...(testAuthority ? { alsoTrusted: isTestAuthority } : {}),
+  });
+  const release = new KeyReleaseService(
+    keyRoutes.keys,
+    store,
+    () => keyRoutes.softDelete,
+    verifier,
+    new SealedReleaseSigner(store.meta, barrier, config.hsmName),
+  );
+  const secure = new SecureWrapService(keyRoutes.keys, keyRoutes.crypto, verifier);
+  return [
+    keyReleaseResource(release, secure),
+    ...(testAuthority ? [testAttestationAuthorityModule(testAuthority)] : []),
+  ];
+}

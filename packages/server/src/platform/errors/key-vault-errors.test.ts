@@ -49,6 +49,8 @@ const EXAMPLE_ARGUMENTS: { [Name in Factory]: Parameters<(typeof KeyVaultErrors)
   requestTooLarge: [1024],
   unsupportedMediaType: [],
   internalServerError: [],
+  hsmDeviceUnavailable: ["CKR_DEVICE_REMOVED"],
+  algorithmNotSupportedByToken: ["ES256K", "CKM_EC_KEY_PAIR_GEN for secp256k1"],
 };
 
 describe("the Key Vault error catalog", () => {

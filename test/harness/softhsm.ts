@@ -65,3 +65,26 @@ export function createSoftHsmToken(label = "mhsm-test"): SoftHsmToken {
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/** `mhsm serve` options that put a server on this token (the PIN through the environment). */
+export function pkcs11ServeOptions(token: SoftHsmToken): { args: string[]; env: Record<string, string> } {
+  return {
+    args: ["--hsm-backend", "pkcs11", "--pkcs11-module", token.module, "--pkcs11-token-label", token.label],
+    env: { ...token.env, MHSM_PKCS11_PIN: token.pin },
+  };
+}
+
+/** pkcs11-tool's listing of the token's objects, one block per object (`-O`). */
+export function listTokenObjects(
+  token: SoftHsmToken,
+): Array<{ header: string; label: string; text: string }> {
+  const text = token.tool(["--list-objects"]);
+  return text
+    .split(/\n(?=\S)/)
+    .filter((block) => /Object;/.test(block))
+    .map((block) => ({
+      header: block.split("\n")[0] as string,
+      label: /label:\s+(.*)/.exec(block)?.[1]?.trim() ?? "",
+      text: block,
+    }));
+}

@@ -56,7 +56,13 @@ export class TokenRootOfTrust {
         // A failed tag is this answer, not a device failure: another token's key, or tampering.
         if (session.binding.Pkcs11Error && error instanceof session.binding.Pkcs11Error) {
           const code = error.code;
-          if (code === binding.CKR_ENCRYPTED_DATA_INVALID || code === binding.CKR_ENCRYPTED_DATA_LEN_RANGE) {
+          // (SoftHSM answers a tag that does not verify with CKR_GENERAL_ERROR.)
+          if (
+            code === binding.CKR_ENCRYPTED_DATA_INVALID ||
+            code === binding.CKR_ENCRYPTED_DATA_LEN_RANGE ||
+            code === binding.CKR_GENERAL_ERROR ||
+            code === binding.CKR_FUNCTION_FAILED
+          ) {
             return undefined;
           }
         }
@@ -103,6 +109,7 @@ function findOrCreate({ p11, session, binding }: TokenSession): Buffer {
     { type: binding.CKA_WRAP, value: false },
     { type: binding.CKA_UNWRAP, value: false },
     { type: binding.CKA_SIGN, value: false },
+    { type: binding.CKA_VERIFY, value: false },
     { type: binding.CKA_DERIVE, value: false },
   ]);
 }

@@ -3,7 +3,8 @@ import type { Pkcs11Binding } from "./pkcs11-binding.js";
 /**
  * PKCS#11 return values that say the token (or our sessions with it) went away rather than that
  * a request was wrong: the request answers 503 and the pool reopens its sessions on the next
- * one. Anything else is the request's own failure.
+ * one. Anything else is the request's own failure: CKR_GENERAL_ERROR and CKR_FUNCTION_FAILED
+ * included, which SoftHSM answers for a GCM tag that does not verify.
  */
 const DEVICE_GONE = [
   "CKR_DEVICE_REMOVED",
@@ -15,8 +16,6 @@ const DEVICE_GONE = [
   "CKR_SESSION_COUNT",
   "CKR_CRYPTOKI_NOT_INITIALIZED",
   "CKR_USER_NOT_LOGGED_IN",
-  "CKR_GENERAL_ERROR",
-  "CKR_FUNCTION_FAILED",
   "CKR_DEVICE_MEMORY",
   "CKR_HOST_MEMORY",
 ] as const;

@@ -55,6 +55,7 @@ export async function buildHsmContents(parts: {
         changes,
         notices,
         metrics: parts.metrics,
+        token: secrets.backend.token,
       }),
     ),
     (services) => services.close(),

@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
  * for it. It is a native module and an optional dependency of the server: a machine without a
  * C++ toolchain still installs and runs the software backend, and only a pkcs11 start needs it.
  */
-export type Pkcs11Binding = typeof import("pkcs11js");
+export type Pkcs11Binding = typeof import("./pkcs11js-types.js");
 
 /** Not a Key Vault answer: the PKCS#11 backend cannot start; the message says why. */
 export class Pkcs11StartError extends Error {}

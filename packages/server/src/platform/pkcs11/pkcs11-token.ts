@@ -1,4 +1,4 @@
-import type { PKCS11 } from "pkcs11js";
+import type { PKCS11 } from "./pkcs11js-types.js";
 import { KeyVaultErrors } from "../errors/key-vault-errors.js";
 import { type Pkcs11Binding, Pkcs11StartError, loadPkcs11Binding } from "./pkcs11-binding.js";
 import { isDeviceGone, pkcs11ReturnName } from "./token-failure.js";

@@ -1,3 +1,4 @@
+import type { AesGCM } from "./pkcs11js-types.js";
 import type { Pkcs11Token, TokenSession } from "./pkcs11-token.js";
 
 /**
@@ -81,7 +82,7 @@ function gcm(binding: TokenSession["binding"], iv: Buffer, purpose: string) {
       ivBits: IV_BYTES * 8,
       aad: Buffer.from(purpose, "utf8"),
       tagBits: TAG_BITS,
-    },
+    } as AesGCM,
   };
 }
 

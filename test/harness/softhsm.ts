@@ -29,21 +29,20 @@ export interface SoftHsmToken {
  * another's token or the machine's. `softhsm2-util --init-token` makes it, as an operator would.
  */
 export function createSoftHsmToken(label = "mhsm-test"): SoftHsmToken {
+  return softHsmTokenIn(mkdtempSync(join(tmpdir(), "mhsm-softhsm-")), label);
+}
+
+/**
+ * The token in `dir`, initialized on first use: the pkcs11 test pass gives each data directory
+ * its own, so a server restarted on its data directory finds its token again.
+ */
+export function softHsmTokenIn(dir: string, label = "mhsm-test"): SoftHsmToken {
   if (!SOFTHSM_MODULE) throw new Error("SoftHSM2 is not installed (apt-get install softhsm2)");
-  const dir = mkdtempSync(join(tmpdir(), "mhsm-softhsm-"));
   const tokenDir = join(dir, "tokens");
-  mkdirSync(tokenDir, { mode: 0o700 });
   const conf = join(dir, "softhsm2.conf");
-  writeFileSync(conf, `directories.tokendir = ${tokenDir}\nobjectstore.backend = file\nlog.level = ERROR\n`);
   const env = { SOFTHSM2_CONF: conf };
   const pin = "1234-test-pin";
   const soPin = "5678-test-so-pin";
-  const init = spawnSync(
-    "softhsm2-util",
-    ["--init-token", "--free", "--label", label, "--pin", pin, "--so-pin", soPin],
-    { encoding: "utf8", env: { ...process.env, ...env } },
-  );
-  if (init.status !== 0) throw new Error(`softhsm2-util --init-token failed: ${init.stderr}${init.stdout}`);
   const tool = (args: string[], options: { login?: boolean } = {}) => {
     const login = options.login === false ? [] : ["--login", "--pin", pin];
     const result = spawnSync(
@@ -54,7 +53,7 @@ export function createSoftHsmToken(label = "mhsm-test"): SoftHsmToken {
     if (result.status !== 0) throw new Error(`pkcs11-tool ${args.join(" ")} failed: ${result.stderr}`);
     return result.stdout;
   };
-  return {
+  const token = {
     module: SOFTHSM_MODULE,
     label,
     pin,
@@ -64,6 +63,16 @@ export function createSoftHsmToken(label = "mhsm-test"): SoftHsmToken {
     tool,
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
+  if (existsSync(conf)) return token;
+  mkdirSync(tokenDir, { recursive: true, mode: 0o700 });
+  writeFileSync(conf, `directories.tokendir = ${tokenDir}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+  const init = spawnSync(
+    "softhsm2-util",
+    ["--init-token", "--free", "--label", label, "--pin", pin, "--so-pin", soPin],
+    { encoding: "utf8", env: { ...process.env, ...env } },
+  );
+  if (init.status !== 0) throw new Error(`softhsm2-util --init-token failed: ${init.stderr}${init.stdout}`);
+  return token;
 }
 
 /** `mhsm serve` options that put a server on this token (the PIN through the environment). */

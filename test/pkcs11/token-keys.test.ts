@@ -265,19 +265,30 @@ describe("pkcs11 backend: keys live in the token", () => {
       assert.equal(decrypted.json.value, b64u(plaintext), alg);
     }
     const keyToWrap = randomBytes(32);
-    for (const alg of ["A256KW", "A256KWPAD"]) {
-      const wrapped = await fx.request("POST", "/keys/aes-256/wrapkey", { alg, value: b64u(keyToWrap) });
-      assert.equal(wrapped.status, 200, `${alg}: ${wrapped.text}`);
-      const unwrapped = await fx.request("POST", "/keys/aes-256/unwrapkey", {
-        alg,
-        value: wrapped.json.value,
-      });
-      assert.equal(unwrapped.json.value, b64u(keyToWrap), alg);
-      const altered = Buffer.from(wrapped.json.value, "base64url");
-      altered.writeUInt8((altered[3] as number) ^ 1, 3);
-      const bad = await fx.request("POST", "/keys/aes-256/unwrapkey", { alg, value: b64u(altered) });
-      assert.equal(bad.status, 400, `${alg} altered: ${bad.text}`);
-    }
+    const wrapped = await fx.request("POST", "/keys/aes-256/wrapkey", {
+      alg: "A256KW",
+      value: b64u(keyToWrap),
+    });
+    assert.equal(wrapped.status, 200, wrapped.text);
+    const unwrapped = await fx.request("POST", "/keys/aes-256/unwrapkey", {
+      alg: "A256KW",
+      value: wrapped.json.value,
+    });
+    assert.equal(unwrapped.json.value, b64u(keyToWrap));
+    const altered = Buffer.from(wrapped.json.value, "base64url");
+    altered.writeUInt8((altered[3] as number) ^ 1, 3);
+    const bad = await fx.request("POST", "/keys/aes-256/unwrapkey", { alg: "A256KW", value: b64u(altered) });
+    assert.equal(bad.status, 400, bad.text);
+    // SoftHSM 2.6's CKM_AES_KEY_WRAP_PAD does not give RFC 5649's results: refused, naming why.
+    const padded = await fx.request("POST", "/keys/aes-256/wrapkey", {
+      alg: "A256KWPAD",
+      value: b64u(keyToWrap),
+    });
+    assert.equal(padded.status, 400, padded.text);
+    assert.match(
+      padded.json.error.message,
+      /A256KWPAD' is not supported by this HSM's PKCS#11 token: .*RFC 5649/,
+    );
   });
 
   it("imports keys into the token: the token signs with the imported key, which is a sensitive token object", async () => {

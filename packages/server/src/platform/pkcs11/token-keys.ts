@@ -154,6 +154,59 @@ export class TokenKeys {
     });
   }
 
+  #wrapPadConformance: Promise<boolean> | undefined;
+
+  /**
+   * Whether the token's CKM_AES_KEY_WRAP_PAD gives RFC 5649's results (its §6 test vector).
+   * SoftHSM 2.6's does not, so clients' A*KWPAD requests are refused there rather than answered
+   * with ciphertexts no other implementation opens. (The HSM's own wrapping of keys for the store
+   * only needs the token to open what it wrapped, and that holds.)
+   */
+  wrapPadFollowsRfc5649(): Promise<boolean> {
+    this.#wrapPadConformance ??= this.token
+      .withSession(({ p11, session, binding: b }) => {
+        const kek = p11.C_CreateObject(session, [
+          { type: b.CKA_CLASS, value: b.CKO_SECRET_KEY },
+          { type: b.CKA_KEY_TYPE, value: b.CKK_AES },
+          { type: b.CKA_TOKEN, value: false },
+          { type: b.CKA_WRAP, value: true },
+          {
+            type: b.CKA_VALUE,
+            value: Buffer.from("5840df6e29b02af1ab493b705bf16ea1ae8338f4dcc176a8", "hex"),
+          },
+        ]);
+        const data = p11.C_CreateObject(session, [
+          { type: b.CKA_CLASS, value: b.CKO_SECRET_KEY },
+          { type: b.CKA_KEY_TYPE, value: b.CKK_GENERIC_SECRET },
+          { type: b.CKA_TOKEN, value: false },
+          { type: b.CKA_EXTRACTABLE, value: true },
+          { type: b.CKA_VALUE, value: Buffer.from("c37b7e6492584340bed12207808941155068f738", "hex") },
+        ]);
+        try {
+          const wrapped = p11.C_WrapKey(
+            session,
+            { mechanism: b.CKM_AES_KEY_WRAP_PAD },
+            kek,
+            data,
+            Buffer.alloc(64),
+          );
+          return (
+            wrapped.toString("hex") === "138bdeaa9b8fa7fc61f97742e72248ee5ae6ae5360d1ae6a5f54f373fa543b6a"
+          );
+        } catch {
+          return false;
+        } finally {
+          p11.C_DestroyObject(session, data);
+          p11.C_DestroyObject(session, kek);
+        }
+      })
+      .catch((error: unknown) => {
+        this.#wrapPadConformance = undefined;
+        throw error;
+      });
+    return this.#wrapPadConformance;
+  }
+
   /** Destroys one version's token object (a key version whose write to the store failed). */
   async destroy(reference: TokenKeyReference): Promise<void> {
     await this.token.withSession((session) => {

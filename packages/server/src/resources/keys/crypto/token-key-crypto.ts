@@ -176,8 +176,11 @@ export class TokenKeyCrypto {
     if (iv.length !== CBC_IV_BYTES)
       throw KeyVaultErrors.badParameter(`Invalid input: the iv must be ${CBC_IV_BYTES} bytes.`);
     if (!pad && data.length % 16 !== 0) {
+      // The software backend's words (aes-encryption.ts), so clients see one answer.
       throw KeyVaultErrors.badParameter(
-        `Invalid input: ${algorithmName} takes whole 16-byte blocks (use ${algorithmName}PAD for other lengths).`,
+        operation === "encrypt"
+          ? "Invalid input: without padding, the plaintext must be a whole number of 16-byte blocks."
+          : "Invalid input: the ciphertext must be a whole number of 16-byte blocks.",
       );
     }
     return refuseUndecryptable(
@@ -200,6 +203,12 @@ export class TokenKeyCrypto {
     const pad = algorithm.scheme === "kw" && algorithm.pad;
     const mechanism = pad ? b.CKM_AES_KEY_WRAP_PAD : b.CKM_AES_KEY_WRAP;
     this.#need(mechanism, pad ? "CKM_AES_KEY_WRAP_PAD" : "CKM_AES_KEY_WRAP", algorithmName);
+    if (pad && !(await keys.wrapPadFollowsRfc5649())) {
+      throw KeyVaultErrors.algorithmNotSupportedByToken(
+        algorithmName,
+        "a CKM_AES_KEY_WRAP_PAD that gives RFC 5649's results (its output differs from RFC 5649's test vectors)",
+      );
+    }
     if (pad ? value.length === 0 : value.length < 16 || value.length % 8 !== 0) {
       throw KeyVaultErrors.badParameter(
         pad
@@ -242,6 +251,12 @@ export class TokenKeyCrypto {
     const pad = algorithm.scheme === "kw" && algorithm.pad;
     const mechanism = pad ? b.CKM_AES_KEY_WRAP_PAD : b.CKM_AES_KEY_WRAP;
     this.#need(mechanism, pad ? "CKM_AES_KEY_WRAP_PAD" : "CKM_AES_KEY_WRAP", algorithmName);
+    if (pad && !(await keys.wrapPadFollowsRfc5649())) {
+      throw KeyVaultErrors.algorithmNotSupportedByToken(
+        algorithmName,
+        "a CKM_AES_KEY_WRAP_PAD that gives RFC 5649's results (its output differs from RFC 5649's test vectors)",
+      );
+    }
     if (wrapped.length < 16 || wrapped.length % 8 !== 0) {
       throw KeyVaultErrors.badParameter(
         "Invalid input: the wrapped key must be at least 16 bytes and a multiple of 8 bytes.",

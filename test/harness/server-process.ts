@@ -116,7 +116,10 @@ async function storeArguments(dataDir: string, options: StartOptions): Promise<s
 
 /** Runs `mhsm serve` expecting it to fail at start; resolves with its exit code and output. */
 export function runServeExpectingFailure(args: string[], env: Record<string, string> = {}) {
-  return runMhsm(["serve", "--port", "0", ...args], env);
+  const dataDir = args[args.indexOf("--data-dir") + 1];
+  const pkcs11 =
+    args.includes("--data-dir") && dataDir ? pkcs11Backend(dataDir, { args }) : { args: [], env: {} };
+  return runMhsm(["serve", "--port", "0", ...args, ...pkcs11.args], { ...pkcs11.env, ...env });
 }
 
 /** Runs the built `mhsm` binary to completion (mhsm-cli.ts's runner, with this file's defaults). */

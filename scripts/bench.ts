@@ -27,6 +27,7 @@ import { benchBackupRestore } from "./bench-backup-restore.js";
 import { benchTwoNodes } from "./bench-two-nodes.js";
 import { benchTestingStart } from "./bench-testing-start.js";
 import { benchManyKeys, printManyKeysFigures } from "./bench-many-keys.js";
+import { benchPkcs11 } from "./bench-pkcs11.js";
 
 const { values } = parseArgs({
   options: {
@@ -107,6 +108,26 @@ async function main(): Promise<void> {
   await printTwoNodeFigures();
   await printBackupRestoreFigures();
   await printTestingStartFigures();
+  await printPkcs11Figures();
+}
+
+/** The keys operations with the keys in a SoftHSM2 token (--hsm-backend pkcs11) beside software. */
+async function printPkcs11Figures(): Promise<void> {
+  const rows = await benchPkcs11(concurrency, budget, warmup);
+  console.log(`
+mhsm keys in a PKCS#11 token (SoftHSM2, --hsm-backend pkcs11) beside the software backend:`);
+  console.log("operation                 | software ops/s | pkcs11 ops/s | pkcs11 p50 ms | pkcs11 p99 ms");
+  for (const { label, software, pkcs11 } of rows) {
+    console.log(
+      [
+        label.padEnd(25),
+        software.opsPerSecond.toFixed(0).padStart(14),
+        pkcs11.opsPerSecond.toFixed(0).padStart(12),
+        pkcs11.p50Ms.toFixed(2).padStart(13),
+        pkcs11.p99Ms.toFixed(2).padStart(13),
+      ].join(" | "),
+    );
+  }
 }
 
 /** @mhsm/testing: startMhsm() with the examples' seed to the first answered SDK request. */

@@ -69,6 +69,21 @@ const REQUIREMENTS = [
     why: "the fresh-clone test lists the repository's tracked files",
     present: () => onPath("git"),
   },
+  {
+    package: "softhsm2",
+    why: "a throwaway PKCS#11 token (softhsm2-util, libsofthsm2.so) for the pkcs11 backend's tests",
+    present: () => onPath("softhsm2-util") && existsSync("/usr/lib/softhsm/libsofthsm2.so"),
+  },
+  {
+    package: "opensc",
+    why: "pkcs11-tool, the independent look into the token in the pkcs11 backend's tests",
+    present: () => onPath("pkcs11-tool"),
+  },
+  {
+    package: "build-essential",
+    why: "a C++ toolchain: npm builds the pkcs11js binding (an optional dependency) with it",
+    present: () => onPath("g++") && onPath("make"),
+  },
 ];
 
 function missingRequirements() {

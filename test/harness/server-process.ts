@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { runMhsmCli } from "./mhsm-cli.js";
 import { createDatabase, databaseNameFor } from "./postgres.js";
+import { pkcs11ServeOptions, softHsmTokenIn } from "./softhsm.js";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
 export const MHSM_BIN = join(REPO_ROOT, "packages/cli/dist/main.js");
@@ -57,6 +59,7 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
     MHSM_BIN,
     "serve",
     ...(await storeArguments(dataDir, options)),
+    ...pkcs11Backend(dataDir, options).args,
     "--data-dir",
     dataDir,
     "--port",
@@ -66,7 +69,7 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
     ...(options.args ?? []),
   ];
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, ...pkcs11Backend(dataDir, options).env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -113,7 +116,10 @@ async function storeArguments(dataDir: string, options: StartOptions): Promise<s
 
 /** Runs `mhsm serve` expecting it to fail at start; resolves with its exit code and output. */
 export function runServeExpectingFailure(args: string[], env: Record<string, string> = {}) {
-  return runMhsm(["serve", "--port", "0", ...args], env);
+  const dataDir = args[args.indexOf("--data-dir") + 1];
+  const pkcs11 =
+    args.includes("--data-dir") && dataDir ? pkcs11Backend(dataDir, { args }) : { args: [], env: {} };
+  return runMhsm(["serve", "--port", "0", ...args, ...pkcs11.args], { ...pkcs11.env, ...env });
 }
 
 /** Runs the built `mhsm` binary to completion (mhsm-cli.ts's runner, with this file's defaults). */
@@ -157,4 +163,19 @@ export function stopProcess(child: ChildProcess): Promise<void> {
     });
     child.kill("SIGTERM");
   });
+}
+
+/**
+ * When the suite runs on the pkcs11 backend (MHSM_TEST_PKCS11_ROOT, set by
+ * scripts/run-tests-on-pkcs11.ts), each data directory gets its own SoftHSM2 token under that
+ * root, the same one again when a test restarts a server; a test that chose a backend keeps it.
+ */
+function pkcs11Backend(
+  dataDir: string,
+  options: StartOptions,
+): { args: string[]; env: Record<string, string> } {
+  const root = process.env.MHSM_TEST_PKCS11_ROOT;
+  if (!root || options.args?.includes("--hsm-backend")) return { args: [], env: {} };
+  const dir = join(root, createHash("sha256").update(resolve(dataDir)).digest("hex").slice(0, 16));
+  return pkcs11ServeOptions(softHsmTokenIn(dir));
 }

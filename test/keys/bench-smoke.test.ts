@@ -46,6 +46,8 @@ describe("npm run bench (smoke)", () => {
     assert.match(stdout, /^backup {2}\| \d+\.\d{2} s \| \d+ keys\/s$/m);
     assert.match(stdout, /^restore \| \d+\.\d{2} s \| \d+ keys\/s$/m);
     assert.match(stdout, /3 concurrent clients, 12 operations per row/);
+    assert.match(stdout, /^RSA-2048 PS256 sign\s+\|\s+\d+ \|\s+\d+ \|\s+\d+\.\d{2} \|/m, "the pkcs11 rows");
+    assert.match(stdout, /mhsm keys in a PKCS#11 token \(SoftHSM2/);
     assert.match(stdout, /operation\s+\| server ops\/s \| p50 ms \| p99 ms \| in-process ops\/s/);
     for (const label of [
       "RSA-2048 PS256 sign",

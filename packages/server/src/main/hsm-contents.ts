@@ -58,6 +58,7 @@ export async function buildHsmContents(parts: {
         notices,
         metrics: parts.metrics,
         attestation: { hsmName: config.hsmName, operatorRoot },
+        token: secrets.backend.token,
       }),
     ),
     (services) => services.close(),

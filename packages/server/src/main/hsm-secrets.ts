@@ -8,6 +8,7 @@ import { loadServerTls } from "../platform/tls/server-tls.js";
 import { SIGNING_KEY_META, loadOrCreateSigningKey } from "../resources/identity/signing-key.js";
 import type { SigningKey } from "../resources/identity/signing-key.js";
 import { domainKeyAtStart } from "../resources/security-domain/domain-key-at-start.js";
+import { type HsmBackend, openHsmBackend } from "./hsm-backend.js";
 import { type HsmStore, openHsmStore } from "./hsm-store.js";
 import { resealUnderNodeKey } from "./node-key-migration.js";
 import type { Shutdown } from "./shutdown.js";
@@ -25,6 +26,8 @@ export interface HsmSecrets {
   tenantId: string;
   signingKey: SigningKey;
   tls: Awaited<ReturnType<typeof loadServerTls>>;
+  /** software, or the PKCS#11 token that holds the root of trust and the keys. */
+  backend: HsmBackend;
 }
 
 /**
@@ -33,6 +36,8 @@ export interface HsmSecrets {
  * or later from a security domain download or upload (activation).
  */
 export async function openHsmSecrets(config: ServerConfig, shutdown: Shutdown): Promise<HsmSecrets> {
+  // First: with a token, the key files below are read through its root-of-trust key.
+  const backend = await openHsmBackend(config, shutdown);
   const nodeBarrier = Barrier.awaitingNodeKey();
   const domainKeyFile = join(config.dataDir, "domain.key");
   const startupDomainKey = await domainKeyAtStart({
@@ -63,6 +68,7 @@ export async function openHsmSecrets(config: ServerConfig, shutdown: Shutdown): 
     nodeKey,
     startupDomainKey,
     domainKeyFile,
+    backend,
     tenantId: await store.meta.getOrInsert("tenantId", randomUUID()),
     signingKey: await loadOrCreateSigningKey(store.meta, nodeBarrier),
     tls: await loadServerTls({

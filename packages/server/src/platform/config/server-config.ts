@@ -103,6 +103,16 @@ export const serverConfigSchema = z.strictObject({
       testAuthority: SETTINGS.testAttestationAuthority.type,
     })
     .prefault({}),
+  /** The PKCS#11 token of --hsm-backend pkcs11 (docs/pkcs11.md). */
+  pkcs11: z
+    .strictObject({
+      module: SETTINGS.pkcs11Module.type,
+      tokenLabel: SETTINGS.pkcs11TokenLabel.type,
+      slot: SETTINGS.pkcs11Slot.type,
+      pinFile: SETTINGS.pkcs11PinFile.type,
+      pin: SETTINGS.pkcs11Pin.type,
+    })
+    .prefault({}),
 });
 
 export type ServerConfig = z.output<typeof serverConfigSchema>;
@@ -137,6 +147,7 @@ export function parseServerConfig(input: unknown): ServerConfig {
       "invalid configuration: domainKeyStorage 'sealed' needs activation 'security-domain' (a key made automatically and never written would be lost at the first restart)",
     );
   }
+  checkPkcs11Config(config);
   const dataDir = resolve(config.dataDir);
   const localBackupRoots =
     config.localBackupRoots.length > 0
@@ -180,4 +191,25 @@ function withHsmHostname(input: unknown): unknown {
     derived.tlsNames = [...names, hostname];
   }
   return derived;
+}
+
+/** --hsm-backend pkcs11 needs a module, one token (label or slot) and one PIN source. */
+function checkPkcs11Config(config: ServerConfig): void {
+  const { module, tokenLabel, slot, pinFile, pin } = config.pkcs11;
+  if (config.hsmBackend !== "pkcs11") return;
+  if (module === undefined) {
+    throw new ConfigError(
+      "invalid configuration: --hsm-backend pkcs11 needs --pkcs11-module (the token's .so)",
+    );
+  }
+  if ((tokenLabel === undefined) === (slot === undefined)) {
+    throw new ConfigError(
+      "invalid configuration: --hsm-backend pkcs11 needs exactly one of --pkcs11-token-label and --pkcs11-slot",
+    );
+  }
+  if ((pinFile === undefined) === (pin === undefined)) {
+    throw new ConfigError(
+      "invalid configuration: --hsm-backend pkcs11 needs exactly one of MHSM_PKCS11_PIN and --pkcs11-pin-file",
+    );
+  }
 }

@@ -70,7 +70,7 @@ describe("server settings", () => {
     assert.equal(new Set(keys).size, keys.length);
     for (const [name, setting] of SETTING_LIST) {
       assert.ok(setting.env?.startsWith("MHSM_") ?? true, name);
-      assert.ok(setting.flag === undefined || /^--[a-z][a-z-]*$/.test(setting.flag), name);
+      assert.ok(setting.flag === undefined || /^--[a-z][a-z0-9-]*$/.test(setting.flag), name);
       // A top-level key is in the schema itself; a dotted one is part of a file-only object.
       const [top] = settingFileKey(name).split(".") as [string];
       assert.ok(top.replace("[]", "") in serverConfigSchema.shape, `${name}: ${top} is a config key`);
@@ -81,6 +81,9 @@ describe("server settings", () => {
     const key = SETTING_LIST.find(([name]) => name === "storageAccountKey")?.[1];
     assert.equal(key?.flag, undefined);
     assert.equal(key?.env, "MHSM_STORAGE_ACCOUNT_KEY");
+    const pin = SETTING_LIST.find(([name]) => name === "pkcs11Pin")?.[1];
+    assert.equal(pin?.flag, undefined, "the PKCS#11 PIN has no flag: it would show in ps");
+    assert.equal(pin?.env, "MHSM_PKCS11_PIN");
   });
 });
 

@@ -521,6 +521,62 @@ export const SETTINGS = {
       )
       .default(false),
   },
+  /**
+   * Where the HSM's keys and its root of trust live: "software" (node:crypto, the domain key in
+   * a file) or "pkcs11" (a token reached through a PKCS#11 module: docs/pkcs11.md).
+   */
+  hsmBackend: {
+    flag: "--hsm-backend",
+    value: "<backend>",
+    env: "MHSM_HSM_BACKEND",
+    description: "'software' (node:crypto) or 'pkcs11' (keys and root of trust in a PKCS#11 token)",
+    type: z.enum(["software", "pkcs11"]).default("software"),
+  },
+  pkcs11Module: {
+    file: "pkcs11.module",
+    flag: "--pkcs11-module",
+    value: "<path>",
+    env: "MHSM_PKCS11_MODULE",
+    emptyIsUnset: true,
+    description: "the PKCS#11 module (.so) of the token, with --hsm-backend pkcs11",
+    type: z.string().min(1).optional(),
+  },
+  pkcs11TokenLabel: {
+    file: "pkcs11.tokenLabel",
+    flag: "--pkcs11-token-label",
+    value: "<label>",
+    env: "MHSM_PKCS11_TOKEN_LABEL",
+    emptyIsUnset: true,
+    description: "the label of the token to use (or --pkcs11-slot)",
+    type: z.string().min(1).max(32).optional(),
+  },
+  pkcs11Slot: {
+    file: "pkcs11.slot",
+    flag: "--pkcs11-slot",
+    value: "<id>",
+    env: "MHSM_PKCS11_SLOT",
+    emptyIsUnset: true,
+    description: "the slot id of the token to use (or --pkcs11-token-label)",
+    type: z.coerce.number().int().min(0).optional(),
+  },
+  /** The user PIN from a file, so it never shows in `ps` as a flag's value would. */
+  pkcs11PinFile: {
+    file: "pkcs11.pinFile",
+    flag: "--pkcs11-pin-file",
+    value: "<file>",
+    env: "MHSM_PKCS11_PIN_FILE",
+    emptyIsUnset: true,
+    description: "file holding the token's user PIN (or MHSM_PKCS11_PIN)",
+    type: z.string().min(1).optional(),
+  },
+  /** A secret: from the environment or the config file, never on a shared command line. */
+  pkcs11Pin: {
+    file: "pkcs11.pin",
+    env: "MHSM_PKCS11_PIN",
+    emptyIsUnset: true,
+    description: "the token's user PIN (no flag: a secret)",
+    type: z.string().min(1).max(255).optional(),
+  },
 } satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

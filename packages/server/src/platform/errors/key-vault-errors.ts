@@ -58,6 +58,7 @@ export const KEY_VAULT_ERROR_CATALOG = [
   { code: "RestoreInProgress", status: 503, means: "A full restore runs; requests wait for it." },
   { code: "AuditLogUnavailable", status: 503, means: "The audit log cannot be written (fails closed)." },
   { code: "InsufficientStorage", status: 507, means: "The database's disk is full or failed the write." },
+  { code: "HsmDeviceUnavailable", status: 503, means: "The PKCS#11 token does not answer; retry later." },
 ] as const satisfies readonly { code: string; status: number; means: string }[];
 
 export type KeyVaultErrorCode = (typeof KEY_VAULT_ERROR_CATALOG)[number]["code"];
@@ -317,4 +318,17 @@ export const KeyVaultErrors = {
   // Secure key release.
   /** A release the HSM refuses: the token's authority or claims do not satisfy the key's policy. */
   releaseRefused: (message: string) => error("Forbidden", message),
+  // The PKCS#11 backend (platform/pkcs11).
+  /** `what` names the failure (the PKCS#11 return value), never data. */
+  hsmDeviceUnavailable: (what: string) =>
+    error(
+      "HsmDeviceUnavailable",
+      `The HSM's PKCS#11 token is not available (${what}). Nothing was changed; retry when it is back.`,
+    ),
+  /** A mechanism the token lacks: the algorithm is valid in Key Vault but not on this HSM's device. */
+  algorithmNotSupportedByToken: (algorithm: string, mechanism: string) =>
+    error(
+      "BadParameter",
+      `Algorithm '${algorithm}' is not supported by this HSM's PKCS#11 token: it lacks ${mechanism}.`,
+    ),
 } as const;

@@ -14,7 +14,7 @@ import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import { decodeBase64Url } from "./base64url.js";
 import { curveParameters } from "./crypto/ec-signature.js";
 import { signPkcs1, verifyPkcs1 } from "./crypto/rsa-signature.js";
-import { type KeyMaterial, NODE_JWK_CURVE } from "./key-material.js";
+import { NODE_JWK_CURVE, type SoftwareKeyMaterial as KeyMaterial } from "./key-material.js";
 import type { CurveName, KeyType } from "./key-model.js";
 import { RSA_KEY_SIZES, normalizeKeyType } from "./key-shapes.js";
 

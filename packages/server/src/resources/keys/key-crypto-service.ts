@@ -2,10 +2,11 @@ import { randomBytes } from "node:crypto";
 import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import { CBC_IV_BYTES, cbcDecrypt, cbcEncrypt, gcmDecrypt, gcmEncrypt } from "./crypto/aes-encryption.js";
 import { aesUnwrap, aesWrap } from "./crypto/aes-key-wrap.js";
-import { EcdsaKey } from "./crypto/ec-signature.js";
+import { EcdsaKey, verifyEcdsaWithPublicKey } from "./crypto/ec-signature.js";
 import { signHmac, verifyHmac } from "./crypto/hmac-signature.js";
 import type { RsaSigner } from "./crypto/rsa-signer.js";
 import { verifyPkcs1, verifyPss } from "./crypto/rsa-signature.js";
+import { TokenKeyCrypto } from "./crypto/token-key-crypto.js";
 import {
   aesOrRefuse,
   refuseFields,
@@ -22,7 +23,7 @@ import {
   WRAP_ALGORITHMS,
 } from "./key-algorithms.js";
 import type { KeyLookup } from "./key-lookup.js";
-import type { KeyMaterial } from "./key-material.js";
+import { type KeyMaterial, type SoftwareKeyMaterial, isTokenMaterial } from "./key-material.js";
 import type { KeyMaterialCache } from "./key-material-cache.js";
 import type { KeyVersion } from "./key-model.js";
 import { checkAlgorithmFits, checkDigest, checkKeyUsable, findAlgorithm } from "./key-use-rules.js";
@@ -46,7 +47,7 @@ export interface CipherOutput {
 
 type UsableKey<M extends KeyMaterial["kty"]> = {
   version: KeyVersion;
-  material: Extract<KeyMaterial, { kty: M }>;
+  material: Extract<SoftwareKeyMaterial, { kty: M }>;
 };
 
 /**
@@ -63,6 +64,8 @@ export class KeyCryptoService {
     private readonly materialCache: KeyMaterialCache,
     private readonly rsaSigner: RsaSigner,
     private readonly clock: () => number = Date.now,
+    /** Keys in a PKCS#11 token (--hsm-backend pkcs11); without a token such keys answer 503. */
+    private readonly tokenCrypto: TokenKeyCrypto = new TokenKeyCrypto(undefined),
   ) {}
 
   async encrypt(name: string, version: string | undefined, input: CipherInput): Promise<CipherOutput> {
@@ -76,6 +79,7 @@ export class KeyCryptoService {
         value: rsaEncryptOrRefuse(material.publicKey, algorithm.scheme, hash, input.value, input.algorithm),
       };
     }
+    if (isTokenMaterial(material)) return this.tokenAesEncrypt(key, material, algorithm, input);
     const secret = (material as UsableKey<"oct-HSM">["material"]).secret;
     return aesOrRefuse(() => {
       if (algorithm.scheme === "gcm") {
@@ -100,8 +104,19 @@ export class KeyCryptoService {
     if (material.kty === "RSA-HSM" && (algorithm.scheme === "oaep" || algorithm.scheme === "pkcs1v15")) {
       refuseFields(input, ["iv", "aad", "tag"], input.algorithm);
       const hash = algorithm.scheme === "oaep" ? algorithm.hash : undefined;
+      if (isTokenMaterial(material)) {
+        const value = await this.tokenCrypto.rsaDecrypt(
+          material,
+          algorithm.scheme,
+          hash,
+          input.algorithm,
+          input.value,
+        );
+        return { key, value };
+      }
       return { key, value: rsaDecryptOrRefuse(material.privateKey, algorithm.scheme, hash, input.value) };
     }
+    if (isTokenMaterial(material)) return this.tokenAesDecrypt(key, material, algorithm, input);
     const secret = (material as UsableKey<"oct-HSM">["material"]).secret;
     return aesOrRefuse(() => {
       const iv = requiredField(
@@ -131,6 +146,12 @@ export class KeyCryptoService {
         value: rsaEncryptOrRefuse(material.publicKey, algorithm.scheme, hash, input.value, input.algorithm),
       };
     }
+    if (isTokenMaterial(material)) {
+      return {
+        key,
+        value: await this.tokenCrypto.aesWrap(material, algorithm, input.algorithm, input.value),
+      };
+    }
     const secret = (material as UsableKey<"oct-HSM">["material"]).secret;
     const pad = algorithm.scheme === "kw" && algorithm.pad;
     return aesOrRefuse(() => ({ key, value: aesWrap(secret, input.value, pad) }));
@@ -142,7 +163,23 @@ export class KeyCryptoService {
     refuseFields(input, ["iv", "aad", "tag"], input.algorithm);
     if (material.kty === "RSA-HSM" && (algorithm.scheme === "oaep" || algorithm.scheme === "pkcs1v15")) {
       const hash = algorithm.scheme === "oaep" ? algorithm.hash : undefined;
+      if (isTokenMaterial(material)) {
+        const value = await this.tokenCrypto.rsaDecrypt(
+          material,
+          algorithm.scheme,
+          hash,
+          input.algorithm,
+          input.value,
+        );
+        return { key, value };
+      }
       return { key, value: rsaDecryptOrRefuse(material.privateKey, algorithm.scheme, hash, input.value) };
+    }
+    if (isTokenMaterial(material)) {
+      return {
+        key,
+        value: await this.tokenCrypto.aesUnwrap(material, algorithm, input.algorithm, input.value),
+      };
     }
     const secret = (material as UsableKey<"oct-HSM">["material"]).secret;
     const pad = algorithm.scheme === "kw" && algorithm.pad;
@@ -158,6 +195,9 @@ export class KeyCryptoService {
     const algorithm = findAlgorithm(SIGNATURE_ALGORITHMS, algorithmName, "sign");
     const { version: key, material } = await this.usableKey(name, version, "sign", algorithm);
     checkDigest(algorithm, algorithmName, digest);
+    if (isTokenMaterial(material)) {
+      return { key, value: await this.tokenCrypto.sign(material, algorithm, algorithmName, digest) };
+    }
     switch (material.kty) {
       case "RSA-HSM":
         return {
@@ -186,6 +226,20 @@ export class KeyCryptoService {
     const algorithm = findAlgorithm(SIGNATURE_ALGORITHMS, algorithmName, "verify");
     const { version: key, material } = await this.usableKey(name, version, "verify", algorithm);
     checkDigest(algorithm, algorithmName, digest);
+    if (isTokenMaterial(material)) {
+      // Verification needs only the published public key, which the process holds.
+      if (material.kty === "RSA-HSM") {
+        const check = algorithm.scheme === "pss" ? verifyPss : verifyPkcs1;
+        return { key, valid: check(material.publicKey, algorithm.hash, digest, signature) };
+      }
+      if (material.kty === "EC-HSM") {
+        return {
+          key,
+          valid: verifyEcdsaWithPublicKey(material.publicKey, material.curve, digest, signature),
+        };
+      }
+      throw KeyVaultErrors.algorithmNotSupportedByToken(algorithmName, "HMAC with an AES key object");
+    }
     switch (material.kty) {
       case "RSA-HSM": {
         const check = algorithm.scheme === "pss" ? verifyPss : verifyPkcs1;
@@ -206,6 +260,68 @@ export class KeyCryptoService {
       this.#ecdsaKeys.set(material.privateKey, key);
     }
     return key;
+  }
+
+  /** encrypt with an AES key in the token: the same input rules as the software path. */
+  private async tokenAesEncrypt(
+    key: KeyVersion,
+    material: Extract<KeyMaterial, { token: object }>,
+    algorithm: CipherAlgorithm,
+    input: CipherInput,
+  ): Promise<CipherOutput> {
+    if (algorithm.scheme === "gcm") {
+      refuseFields(input, ["tag"], input.algorithm);
+      if (input.iv !== undefined) {
+        throw KeyVaultErrors.badParameter(
+          `${input.algorithm} encryption takes no iv: the HSM generates a fresh one and returns it.`,
+        );
+      }
+      const result = await this.tokenCrypto.aesGcmEncrypt(material, input.algorithm, input.value, input.aad);
+      return { key, value: result.ciphertext, iv: result.iv, tag: result.tag, aad: input.aad };
+    }
+    refuseFields(input, ["aad", "tag"], input.algorithm);
+    const iv = input.iv ?? randomBytes(CBC_IV_BYTES);
+    const pad = algorithm.scheme === "cbcpad";
+    return {
+      key,
+      value: await this.tokenCrypto.aesCbc(material, input.algorithm, "encrypt", input.value, iv, pad),
+      iv,
+    };
+  }
+
+  private async tokenAesDecrypt(
+    key: KeyVersion,
+    material: Extract<KeyMaterial, { token: object }>,
+    algorithm: CipherAlgorithm,
+    input: CipherInput,
+  ): Promise<CipherOutput> {
+    const iv = requiredField(
+      input.iv,
+      `${input.algorithm} decryption needs the iv that encryption returned.`,
+    );
+    if (algorithm.scheme === "gcm") {
+      const tag = requiredField(
+        input.tag,
+        `${input.algorithm} decryption needs the authentication tag that encryption returned.`,
+      );
+      return {
+        key,
+        value: await this.tokenCrypto.aesGcmDecrypt(
+          material,
+          input.algorithm,
+          input.value,
+          iv,
+          tag,
+          input.aad,
+        ),
+      };
+    }
+    refuseFields(input, ["aad", "tag"], input.algorithm);
+    const pad = algorithm.scheme === "cbcpad";
+    return {
+      key,
+      value: await this.tokenCrypto.aesCbc(material, input.algorithm, "decrypt", input.value, iv, pad),
+    };
   }
 
   private async usableKey(

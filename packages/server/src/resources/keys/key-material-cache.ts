@@ -28,6 +28,8 @@ export class KeyMaterialCache {
     maxBytes: number,
     /** Told when material leaves the cache, so copies elsewhere (signing threads) go too. */
     private readonly onForget: (material: KeyMaterial) => void = () => undefined,
+    /** Told when a key is purged (forgetKey), so its token objects go too (--hsm-backend pkcs11). */
+    private readonly onPurged: (name: string) => void = () => undefined,
   ) {
     this.#entries = new MemoryBoundedCache(maxBytes, (_id, entry) => onForget(entry.material));
   }
@@ -53,6 +55,7 @@ export class KeyMaterialCache {
 
   /** Drops every version of a key (after a purge): its material should not outlive it here. */
   forgetKey(name: string): void {
+    this.onPurged(name);
     const prefix = `${name.toLowerCase()}/`;
     for (const id of [...this.#entries.keys()]) {
       if (!id.startsWith(prefix)) continue;

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { KeyStore } from "./key-repository.js";
 import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
-import { generateKeyMaterial } from "./key-generation.js";
+import { type KeyMaterialSource, SOFTWARE_KEYS } from "./key-generation.js";
 import { type KeyMaterial, publicPartsOf, serializeMaterial, shapeOf } from "./key-material.js";
 import type { KeyShape, KeyVersion, RotationPolicy } from "./key-model.js";
 import {
@@ -32,18 +32,28 @@ export class KeyService {
     private readonly lookup: KeyLookup,
     private readonly clock: () => number = Date.now,
     private readonly newVersion: () => string = newVersionId,
+    /** node:crypto, or the PKCS#11 token (--hsm-backend pkcs11). */
+    private readonly source: KeyMaterialSource = SOFTWARE_KEYS,
   ) {}
 
   async create(name: string, shape: KeyShape, properties: KeyPropertiesInput): Promise<KeyVersion> {
     this.checkProperties(shape.kty, properties);
     // Generated before the transaction: an RSA-4096 key takes a while and must not hold the store.
-    const material = await generateKeyMaterial(shape);
-    return this.addVersion(name, material, properties, false);
+    const versionId = this.newVersion();
+    const material = await this.source.generate(shape, name, versionId);
+    return this.addVersion(name, material, properties, false, versionId);
   }
 
   async import(name: string, material: KeyMaterial, properties: KeyPropertiesInput): Promise<KeyVersion> {
     this.checkProperties(material.kty, properties);
-    return this.addVersion(name, material, properties, true);
+    const versionId = this.newVersion();
+    return this.addVersion(
+      name,
+      await this.source.adopt(material, name, versionId),
+      properties,
+      true,
+      versionId,
+    );
   }
 
   /** A version of a live key: the current one unless `version` is given. */
@@ -126,7 +136,8 @@ export class KeyService {
     if (!found || found.key.deletion) throw KeyVaultErrors.keyNotFound(name);
     const current = found.version.version;
     if (onlyIfCurrent !== undefined && current.version !== onlyIfCurrent) return undefined;
-    const material = await generateKeyMaterial(current.shape);
+    const versionId = this.newVersion();
+    const material = await this.source.generate(current.shape, name, versionId);
     // The new version is exportable when the current one is, under the same release policy.
     const properties = {
       keyOps: current.keyOps,
@@ -134,7 +145,7 @@ export class KeyService {
       expires: expiryForNewVersion(found.key.rotationPolicy, this.clock()),
       ...(current.exportable ? { exportable: true } : {}),
     };
-    return this.tryAddVersion(name, material, properties, false, onlyIfCurrent);
+    return this.tryAddVersion(name, material, properties, false, onlyIfCurrent, versionId);
   }
 
   async getRotationPolicy(name: string): Promise<RotationPolicy | null> {
@@ -183,8 +194,9 @@ export class KeyService {
     material: KeyMaterial,
     properties: KeyPropertiesInput,
     imported: boolean,
+    versionId: string,
   ): Promise<KeyVersion> {
-    const added = await this.tryAddVersion(name, material, properties, imported, undefined);
+    const added = await this.tryAddVersion(name, material, properties, imported, undefined, versionId);
     return added as KeyVersion;
   }
 
@@ -195,12 +207,13 @@ export class KeyService {
     properties: KeyPropertiesInput,
     imported: boolean,
     replacing: string | undefined,
+    versionId: string,
   ): Promise<KeyVersion | undefined> {
     const shape = shapeOf(material);
     const now = this.clock();
     let version: KeyVersion = {
       name,
-      version: this.newVersion(),
+      version: versionId,
       shape,
       publicKey: publicPartsOf(material),
       keyOps: validateKeyOps(shape.kty, properties.keyOps),
@@ -230,7 +243,12 @@ export class KeyService {
         else await tx.keys.insertKey(name, version.version, now);
         return true;
       });
+      if (!added) await this.source.discard(material);
       return added ? version : undefined;
+    } catch (error) {
+      // The version never reached the store: its token object must not outlive it.
+      await this.source.discard(material).catch(() => undefined);
+      throw error;
     } finally {
       serialized.fill(0);
     }

@@ -1,4 +1,9 @@
 import { Barrier, deriveKey } from "../../platform/barrier/barrier.js";
+import type { Pkcs11Token } from "../../platform/pkcs11/pkcs11-token.js";
+import { TokenKeys } from "../../platform/pkcs11/token-keys.js";
+import { TokenKeyCrypto } from "./crypto/token-key-crypto.js";
+import { SOFTWARE_KEYS, tokenKeySource } from "./key-generation.js";
+import { isTokenMaterial } from "./key-material.js";
 import { type MetricsRecorder, NO_METRICS } from "../../platform/metrics/metrics-recorder.js";
 import type { ChangeFeed } from "../../platform/store/change-feed.js";
 import { CountedKeyCryptoService } from "./counted-key-crypto-service.js";
@@ -58,6 +63,8 @@ export interface KeysModuleParts {
   metrics?: MetricsRecorder | undefined;
   /** Key attestation: the HSM's name (in its certificates) and the operator's root, if any. */
   attestation?: { hsmName: string; operatorRoot?: CertifiedKeyPem | undefined } | undefined;
+  /** --hsm-backend pkcs11: the token new keys are made in and used from. */
+  token?: Pkcs11Token | undefined;
 }
 
 /** Builds the keys services over the store, for the composition root (main/hsm-contents.ts). */
@@ -71,7 +78,9 @@ export function createKeysModule({
   notices,
   metrics,
   attestation: attestationOptions = { hsmName: "mhsm" },
+  token,
 }: KeysModuleParts): KeysModule {
+  const tokenKeys = token ? new TokenKeys(token, domainKey) : undefined;
   const softDelete = {
     retentionDays: settings.softDeleteRetentionDays,
     purgeProtection: settings.purgeProtection,
@@ -81,14 +90,32 @@ export function createKeysModule({
   // about 10% fewer RSA signatures per second than with two signing threads).
   const threads = settings.signingThreads ?? availableParallelism();
   const rsaSigner: RsaSigner = threads > 0 ? new RsaSignerPool(threads) : new InlineRsaSigner();
-  const materialCache = new KeyMaterialCache(store.keys, caches.materialBytes, (material) => {
-    if (material.kty === "RSA-HSM") rsaSigner.forget(material.privateKey);
-  });
+  const materialCache = new KeyMaterialCache(
+    store.keys,
+    caches.materialBytes,
+    (material) => {
+      if (material.kty === "RSA-HSM" && !isTokenMaterial(material)) rsaSigner.forget(material.privateKey);
+    },
+    tokenKeys ? (name) => destroyTokenObjects(tokenKeys, name, onError) : undefined,
+  );
   const lookup = new KeyLookup(store, settings.lookupCacheSeconds * 1000, caches.lookupBytes);
   if (changes) lookup.follow(changes);
-  const keys = new KeyService(store, lookup);
+  const keys = new KeyService(
+    store,
+    lookup,
+    undefined,
+    undefined,
+    tokenKeys ? tokenKeySource(tokenKeys) : SOFTWARE_KEYS,
+  );
   const deletedKeys = new DeletedKeyService(store, softDelete, materialCache, lookup);
-  const crypto = new CountedKeyCryptoService(metrics ?? NO_METRICS, lookup, materialCache, rsaSigner);
+  const crypto = new CountedKeyCryptoService(
+    metrics ?? NO_METRICS,
+    lookup,
+    materialCache,
+    rsaSigner,
+    undefined,
+    new TokenKeyCrypto(tokenKeys),
+  );
   // Its own key: a single-key backup blob is sealed under nothing else the domain key protects.
   const backups = new KeyBackupService(store, lookup, deriveKey(domainKey, "mhsm single-key backup v1"));
   // The attestation identity is HSM content: sealed under the domain key, shared by every node.
@@ -106,4 +133,15 @@ export function createKeysModule({
       await rsaSigner.close();
     },
   };
+}
+
+/** A purged key's token objects go with it; a token that is away now is told in the log. */
+function destroyTokenObjects(
+  tokenKeys: TokenKeys,
+  name: string,
+  onError: (message: string, error: unknown) => void,
+): void {
+  tokenKeys
+    .destroyAll(name)
+    .catch((error: unknown) => onError(`the token objects of purged key ${name} remain`, error));
 }

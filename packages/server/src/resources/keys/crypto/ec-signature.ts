@@ -121,3 +121,28 @@ function leftPad(bytes: Buffer, length: number): Uint8Array {
   if (bytes.length >= length) return bytes;
   return Buffer.concat([Buffer.alloc(length - bytes.length), bytes]);
 }
+
+/**
+ * ECDSA verification against a public key alone (a key whose private half lives in a PKCS#11
+ * token): the same check as EcdsaKey.verify.
+ */
+export function verifyEcdsaWithPublicKey(
+  publicKey: KeyObject,
+  curveName: CurveName,
+  digest: Buffer,
+  signature: Buffer,
+): boolean {
+  const { bytes, noble } = CURVE_PARAMETERS[curveName];
+  if (signature.length !== 2 * bytes) return false;
+  const jwk = publicKey.export({ format: "jwk" });
+  const point = Buffer.concat([
+    Buffer.of(0x04),
+    Buffer.from(jwk.x as string, "base64url"),
+    Buffer.from(jwk.y as string, "base64url"),
+  ]);
+  try {
+    return noble.verify(signature, digest, point, { prehash: false, lowS: false, format: "compact" });
+  } catch {
+    return false;
+  }
+}

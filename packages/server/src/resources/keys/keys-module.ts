@@ -119,7 +119,7 @@ export function createKeysModule({
   // Its own key: a single-key backup blob is sealed under nothing else the domain key protects.
   const backups = new KeyBackupService(store, lookup, deriveKey(domainKey, "mhsm single-key backup v1"));
   // The attestation identity is HSM content: sealed under the domain key, shared by every node.
-  const attestation = new KeyAttestationService(keys, () =>
+  const attestation = new KeyAttestationService(() =>
     loadOrCreateAttestationIdentity(store.meta, Barrier.fromDomainKey(domainKey), attestationOptions),
   );
   const maintenance = new KeyMaintenance(store, keys, deletedKeys, onError, notices);

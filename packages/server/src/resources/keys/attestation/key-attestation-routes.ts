@@ -3,7 +3,6 @@ import { KeyVaultErrors } from "../../../platform/errors/key-vault-errors.js";
 import type { RouteRegistry } from "../../../platform/http/route-registry.js";
 import { type KeyRouteServices, baseUrlOf, keyNameOf, keyScopeOf, versionOf } from "../key-route-support.js";
 import { toKeyBundle } from "../key-wire.js";
-import type { KeyAttestationService } from "./key-attestation-service.js";
 
 /**
  * The api-versions that have GetKeyAttestation: it came with 7.6-preview.2 and is in every
@@ -16,11 +15,8 @@ const ATTESTATION_API_VERSIONS = new Set(["7.6-preview.2", "7.6", "2025-07-01", 
  * key bundle GetKey answers, with `attributes.attestation`. The spec asks for keys/get, which on
  * a Managed HSM is the keys/read data action, as for GetKey.
  */
-export function registerKeyAttestationRoutes(
-  routes: RouteRegistry,
-  services: KeyRouteServices & { attestation: KeyAttestationService },
-): void {
-  const { attestation, softDelete } = services;
+export function registerKeyAttestationRoutes(routes: RouteRegistry, services: KeyRouteServices): void {
+  const { keys, attestation, softDelete } = services;
   for (const prefix of ["/keys/:keyName", "/keys/:keyName/:keyVersion"]) {
     routes.authorized({
       method: "GET",
@@ -35,7 +31,7 @@ export function registerKeyAttestationRoutes(
         if (!ATTESTATION_API_VERSIONS.has(apiVersion)) {
           throw KeyVaultErrors.operationNotInApiVersion("GetKeyAttestation", apiVersion, "7.6");
         }
-        const found = await attestation.keys.get(keyNameOf(request), versionOf(request));
+        const found = await keys.get(keyNameOf(request), versionOf(request));
         const bundle = toKeyBundle(baseUrlOf(request), found.version, softDelete);
         const attested = await attestation.attest({
           kid: bundle.key.kid,

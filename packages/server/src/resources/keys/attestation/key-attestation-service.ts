@@ -1,4 +1,3 @@
-import type { KeyService } from "../key-service.js";
 import type { HsmAttestationIdentity } from "./hsm-attestation-identity.js";
 import {
   ATTESTATION_VERSION,
@@ -23,10 +22,7 @@ export interface WireKeyAttestation {
 export class KeyAttestationService {
   #identity: Promise<HsmAttestationIdentity> | undefined;
 
-  constructor(
-    readonly keys: KeyService,
-    private readonly loadIdentity: () => Promise<HsmAttestationIdentity>,
-  ) {}
+  constructor(private readonly loadIdentity: () => Promise<HsmAttestationIdentity>) {}
 
   /** The identity, loaded once; a failed load is retried by the next request rather than kept. */
   identity(): Promise<HsmAttestationIdentity> {

@@ -52,6 +52,7 @@ const EXAMPLE_ARGUMENTS: { [Name in Factory]: Parameters<(typeof KeyVaultErrors)
   operationNotInApiVersion: ["GetKeyAttestation", "7.5", "7.6"],
   releaseRefused: ["The key cannot be released."],
   hsmDeviceUnavailable: ["CKR_DEVICE_REMOVED"],
+  exportableKeysUnavailableOnToken: [],
   algorithmNotSupportedByToken: ["ES256K", "CKM_EC_KEY_PAIR_GEN for secp256k1"],
 };
 

@@ -325,6 +325,12 @@ export const KeyVaultErrors = {
       "HsmDeviceUnavailable",
       `The HSM's PKCS#11 token is not available (${what}). Nothing was changed; retry when it is back.`,
     ),
+  /** Secure key release on the PKCS#11 backend, which mhsm cannot do yet (docs/pkcs11.md). */
+  exportableKeysUnavailableOnToken: () =>
+    error(
+      "BadParameter",
+      "Exportable keys (secure key release) are not available on this HSM's PKCS#11 backend: its keys never leave the token, and releasing one to an attested environment inside the token is not supported yet. No key material was released.",
+    ),
   /** A mechanism the token lacks: the algorithm is valid in Key Vault but not on this HSM's device. */
   algorithmNotSupportedByToken: (algorithm: string, mechanism: string) =>
     error(

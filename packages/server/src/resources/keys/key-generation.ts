@@ -40,12 +40,19 @@ export interface KeyMaterialSource {
   adopt(material: KeyMaterial, name: string, version: string): Promise<KeyMaterial>;
   /** A version that never reached the store: its token object goes. */
   discard(material: KeyMaterial): Promise<void>;
+  /**
+   * Whether this backend can release a key (secure key release). A token key is released only
+   * by wrapping it inside the token to the target's key, which needs CKM_RSA_AES_KEY_WRAP or an
+   * in-token composition of RSA-OAEP and AES key wrap; mhsm does not do that yet (docs/pkcs11.md).
+   */
+  readonly releasesKeys: boolean;
 }
 
 export const SOFTWARE_KEYS: KeyMaterialSource = {
   generate: (shape) => generateKeyMaterial(shape),
   adopt: (material) => Promise.resolve(material),
   discard: () => Promise.resolve(),
+  releasesKeys: true,
 };
 
 /** CKR_DOMAIN_PARAMS_INVALID, CKR_CURVE_NOT_SUPPORTED: a curve the token does not have. */
@@ -112,6 +119,7 @@ export function tokenKeySource(keys: TokenKeys): KeyMaterialSource {
     async discard(material) {
       if (isTokenMaterial(material)) await keys.destroy(material.token);
     },
+    releasesKeys: false,
   };
 }
 

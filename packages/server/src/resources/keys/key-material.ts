@@ -76,7 +76,8 @@ export function deserializeMaterial(kty: KeyType, bytes: Buffer): KeyMaterial {
 }
 
 /** An AES key of 32 bytes could start with the magic by chance only if its kty said so and it were 19+ bytes of it. */
-function isTokenRecord(kty: KeyType, bytes: Buffer): boolean {
+/** Whether stored material is a token key's record (a reference and its token-wrapped form). */
+export function isTokenRecord(kty: KeyType, bytes: Buffer): boolean {
   return (
     bytes.length > TOKEN_MATERIAL_MAGIC.length + 2 &&
     bytes.subarray(0, TOKEN_MATERIAL_MAGIC.length).equals(TOKEN_MATERIAL_MAGIC) &&

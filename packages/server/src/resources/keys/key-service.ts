@@ -180,6 +180,9 @@ export class KeyService {
   }
 
   private checkProperties(kty: KeyShape["kty"], properties: KeyPropertiesInput): void {
+    if (properties.exportable === true && !this.source.releasesKeys) {
+      throw KeyVaultErrors.exportableKeysUnavailableOnToken();
+    }
     // A malformed policy, or one on a key that is not exportable, is refused before any work.
     if (readReleasePolicy(properties.releasePolicy) && properties.exportable !== true) {
       releaseSettingsForNewVersion(properties, undefined);

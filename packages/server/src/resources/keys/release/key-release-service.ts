@@ -1,3 +1,4 @@
+import { isTokenRecord } from "../key-material.js";
 import { KeyVaultErrors } from "../../../platform/errors/key-vault-errors.js";
 import type { KeyStore } from "../key-repository.js";
 import type { KeyVersion, SoftDeleteSettings } from "../key-model.js";
@@ -54,6 +55,9 @@ export class KeyReleaseService {
     const material = this.store.keys.openMaterial(key, materialSealed);
     let keyHsm: string;
     try {
+      // A key in a PKCS#11 token (restored there from a software HSM's backup) is stored as a
+      // reference and its token-wrapped form: nothing here could release it.
+      if (isTokenRecord(key.shape.kty, material)) throw KeyVaultErrors.exportableKeysUnavailableOnToken();
       keyHsm = keyHsmFor(material, target, enc);
     } finally {
       material.fill(0);

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from "node:crypto";
+import {
+  X509Certificate,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+} from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { rawRequest } from "../harness/https-client.js";
 import { type KeysFixture, startKeysServer } from "../keys/support/keys-fixture.js";
@@ -117,6 +124,46 @@ describe("secure key release against the built-in test attestation authority (--
       }).toString();
       assert.match(text, /Private-Key: \(2048 bit/);
     }
+  });
+
+  it("a release is signed by the HSM's attestation identity: OpenSSL verifies x5c to the root that the key's attestation names", async () => {
+    const generated = await rawRequest(fx.server, {
+      method: "GET",
+      path: "/test-attestation/generate-test-token",
+    });
+    const policy = new TextEncoder().encode(
+      JSON.stringify({
+        version: "1.0.0",
+        anyOf: [{ authority, allOf: [{ claim: "sdk-test", equals: true }] }],
+      }),
+    );
+    await fx.keyClient.createEcKey("chained-release", {
+      curve: "P-256",
+      exportable: true,
+      releasePolicy: { encodedPolicy: policy },
+    });
+    const released = await fx.keyClient.releaseKey("chained-release", generated.json.token);
+    const header = JSON.parse(Buffer.from(released.value.split(".")[0] as string, "base64url").toString());
+    const pem = (der: string) =>
+      `-----BEGIN CERTIFICATE-----\n${(der.match(/.{1,64}/g) as string[]).join("\n")}\n-----END CERTIFICATE-----\n`;
+    const chain = (header.x5c as string[]).map(pem);
+    assert.equal(chain.length, 2, "x5c is the signing certificate and the root");
+    const attestation = await fx.keyClient.getKeyAttestation("chained-release");
+    const attestedPems = Buffer.from(
+      attestation.properties.attestation?.certificatePemFile as Uint8Array,
+    ).toString("utf8");
+    const attestedRoot = new X509Certificate(
+      attestedPems.slice(attestedPems.lastIndexOf("-----BEGIN CERTIFICATE-----")),
+    );
+    assert.ok(
+      new X509Certificate(chain[1] as string).raw.equals(attestedRoot.raw),
+      "the same root as key attestation",
+    );
+    const verified = openssl((dir) => ["verify", "-CAfile", `${dir}/root.pem`, `${dir}/leaf.pem`], {
+      "root.pem": attestedRoot.toString(),
+      "leaf.pem": chain[0] as string,
+    }).toString();
+    assert.match(verified, /leaf\.pem: OK/);
   });
 
   it("the SDK test service's flow works for a Python-style policy too: version 1.0 with condition/value is stored as 1.0.0", async () => {

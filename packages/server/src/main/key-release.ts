@@ -6,11 +6,11 @@ import {
   testAttestationAuthorityModule,
 } from "../resources/attestation/index.js";
 import {
+  AttestationIdentityReleaseSigner,
   AttestationTokenVerifier,
   type AuthorityKeySource,
   HttpsAuthorityKeys,
   KeyReleaseService,
-  SealedReleaseSigner,
   SecureWrapService,
   keyReleaseResource,
 } from "../resources/keys/release/index.js";
@@ -18,7 +18,7 @@ import type { KeyRouteServices } from "../resources/keys/key-route-support.js";
 import type { HsmSecrets } from "./hsm-secrets.js";
 
 /**
- * Secure key release's parts: the HSM's release signer (sealed in the store), the token verifier
+ * Secure key release's parts: the release signer (the HSM's attestation identity), the token verifier
  * over the configured trusted authorities, and, for tests only and when asked for, the built-in
  * attestation authority, whose tokens the verifier checks with its key directly.
  */
@@ -46,7 +46,7 @@ export function keyReleaseModules(
     store,
     () => keyRoutes.softDelete,
     verifier,
-    new SealedReleaseSigner(store.meta, barrier, config.hsmName),
+    new AttestationIdentityReleaseSigner(() => keyRoutes.attestation.identity()),
   );
   const secure = new SecureWrapService(keyRoutes.keys, keyRoutes.crypto, verifier);
   return [

@@ -6,7 +6,7 @@ import { registerReleaseRoutes } from "./release-routes.js";
 export { AttestationTokenVerifier } from "./attestation-token-verifier.js";
 export { type AuthorityKeySource, HttpsAuthorityKeys, type PublishedJwk } from "./authority-keys.js";
 export { KeyReleaseService } from "./key-release-service.js";
-export { type ReleaseSigner, SealedReleaseSigner } from "./release-signer.js";
+export { AttestationIdentityReleaseSigner, type ReleaseSigner } from "./release-signer.js";
 export { SecureWrapService } from "./secure-wrap-service.js";
 
 /** Secure key release over the keys services (release/release-routes.ts). */

@@ -78,6 +78,28 @@ describe("pkcs11 token: a lost token answers 503 and recovers", () => {
     assert.equal(objects.split("label:").filter((part) => part.trim().startsWith("finalized/v1")).length, 1);
   });
 
+  it("many operations in flight when the sessions go: each answers or is a 503, and all work after", async () => {
+    const generated = await keys.generateEc("crowd", "v1", "06082a8648ce3d030107");
+    await token.withSession(({ p11, session }) =>
+      p11.C_CloseAllSessions(p11.C_GetSessionInfo(session).slotID),
+    );
+    const outcomes = await Promise.allSettled(Array.from({ length: 12 }, () => sign(generated.reference)));
+    for (const outcome of outcomes) {
+      if (outcome.status === "rejected") {
+        assert.ok(outcome.reason instanceof DomainError, String(outcome.reason));
+        assert.equal(outcome.reason.code, "HsmDeviceUnavailable");
+      } else {
+        assert.equal(outcome.value.length, 64);
+      }
+    }
+    assert.ok(
+      outcomes.some((outcome) => outcome.status === "rejected"),
+      "the loss was seen",
+    );
+    const after = await Promise.all(Array.from({ length: 12 }, () => sign(generated.reference)));
+    for (const signature of after) assert.equal(signature.length, 64);
+  });
+
   it("operations at once share the pool: more than its sessions wait for one, and all finish", async () => {
     const generated = await keys.generateEc("busy", "v1", "06082a8648ce3d030107");
     const results = await Promise.all(Array.from({ length: 20 }, () => sign(generated.reference)));

@@ -17,6 +17,12 @@ export interface Pkcs11TokenOptions {
 
 type Handle = Buffer;
 
+/** A borrowed session and the pool (generation) it belongs to. */
+interface Lease {
+  session: Handle;
+  generation: number;
+}
+
 /** What a caller is given for one operation: a logged-in session of its own and the binding. */
 export interface TokenSession {
   p11: PKCS11;
@@ -41,9 +47,10 @@ export class Pkcs11Token {
   #slot: Handle;
   #idle: Handle[] = [];
   #open = 0;
-  #waiters: Array<(session: Handle) => void> = [];
+  #waiters: Array<(lease: Lease) => void> = [];
   #generation = 0;
   #broken = false;
+  #reconnecting: Promise<void> | undefined;
   #mechanisms: Set<number>;
   readonly #reconnectListeners: Array<(session: TokenSession) => void | Promise<void>> = [];
   readonly #maxSessions: number;
@@ -81,9 +88,15 @@ export class Pkcs11Token {
    * the pool for reopening; other PKCS#11 errors reach the caller as the binding threw them.
    */
   async withSession<T>(use: (session: TokenSession) => Promise<T> | T): Promise<T> {
-    if (this.#broken) await this.#reconnect();
-    const generation = this.#generation;
-    const session = await this.#acquire();
+    // One reconnection at a time; every operation waits for it to finish, listeners included
+    // (until then the session keys and cached handles are the lost session's).
+    while (this.#broken || this.#reconnecting) {
+      this.#reconnecting ??= this.#reconnect().finally(() => {
+        this.#reconnecting = undefined;
+      });
+      await this.#reconnecting;
+    }
+    const { session, generation } = await this.#acquire();
     try {
       return await use({ p11: this.#p11, session, binding: this.binding });
     } catch (error) {
@@ -107,16 +120,18 @@ export class Pkcs11Token {
     }
   }
 
-  async #acquire(): Promise<Handle> {
+  async #acquire(): Promise<Lease> {
+    const generation = this.#generation;
     const idle = this.#idle.pop();
-    if (idle) return idle;
+    if (idle) return { session: idle, generation };
     if (this.#open < this.#maxSessions) {
       this.#open += 1;
       try {
-        return this.#p11.C_OpenSession(
+        const session = this.#p11.C_OpenSession(
           this.#slot,
           this.binding.CKF_SERIAL_SESSION | this.binding.CKF_RW_SESSION,
         );
+        return { session, generation };
       } catch (error) {
         this.#open -= 1;
         const name = pkcs11ReturnName(this.binding, error);
@@ -130,7 +145,7 @@ export class Pkcs11Token {
   #release(session: Handle, generation: number): void {
     if (generation !== this.#generation) return; // a session of a pool since dropped
     const waiter = this.#waiters.shift();
-    if (waiter) waiter(session);
+    if (waiter) waiter({ session, generation });
     else this.#idle.push(session);
   }
 
@@ -149,18 +164,17 @@ export class Pkcs11Token {
         error instanceof Pkcs11StartError ? "the token cannot be opened again" : "reconnection failed",
       );
     }
-    this.#broken = false;
-    const session = await this.#acquire();
+    const { session, generation } = await this.#acquire();
     try {
       for (const listener of this.#reconnectListeners) {
         await listener({ p11: this.#p11, session, binding: this.binding });
       }
     } catch {
-      this.#broken = true;
       throw KeyVaultErrors.hsmDeviceUnavailable("the token's session keys cannot be restored");
     } finally {
-      this.#release(session, this.#generation);
+      this.#release(session, generation);
     }
+    this.#broken = false;
     const waiting = this.#waiters.splice(0);
     for (const waiter of waiting) void this.#acquire().then(waiter);
   }

@@ -18,6 +18,12 @@ const DEVICE_GONE = [
   "CKR_USER_NOT_LOGGED_IN",
   "CKR_DEVICE_MEMORY",
   "CKR_HOST_MEMORY",
+  // Handles that were valid a moment ago: the sessions (and with them the login and the session
+  // keys) were lost, so the token's state must be set up again. Reconnecting costs one login.
+  "CKR_KEY_HANDLE_INVALID",
+  "CKR_OBJECT_HANDLE_INVALID",
+  "CKR_WRAPPING_KEY_HANDLE_INVALID",
+  "CKR_UNWRAPPING_KEY_HANDLE_INVALID",
 ] as const;
 
 /** The PKCS#11 return value's name (CKR_…) of an error the binding threw, if it is one. */

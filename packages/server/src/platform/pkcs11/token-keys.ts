@@ -145,12 +145,19 @@ export class TokenKeys {
   ): Promise<T> {
     return this.token.withSession(async (session) => {
       const cached = this.#handles.get(reference.label);
-      let handle = cached && cached.generation === this.#generation ? cached.handle : undefined;
-      if (!handle) {
-        handle = findObject(session, reference) ?? this.#unwrapInto(session, reference);
-        this.#handles.set(reference.label, { generation: this.#generation, handle });
+      const handle = cached && cached.generation === this.#generation ? cached.handle : undefined;
+      if (handle) {
+        try {
+          return await use(session, handle);
+        } catch (error) {
+          // CKR_OBJECT_HANDLE_INVALID: the object went (a purge on another node); look again.
+          if ((error as { code?: unknown }).code !== 0x82) throw error;
+          this.#handles.delete(reference.label);
+        }
       }
-      return use(session, handle);
+      const found = findObject(session, reference) ?? this.#unwrapInto(session, reference);
+      this.#handles.set(reference.label, { generation: this.#generation, handle: found });
+      return use(session, found);
     });
   }
 

@@ -22,7 +22,6 @@ const EXAMPLE_ARGUMENTS: { [Name in Factory]: Parameters<(typeof KeyVaultErrors)
   keyUseForbidden: ["KeyDisabled", "m"],
   purgeProtected: [0],
   byokImportUnavailable: [],
-  secureKeyReleaseUnavailable: ["Release"],
   roleDefinitionNotFound: ["r"],
   roleDefinitionDoesNotExist: ["r"],
   roleDefinitionLimitExceeded: [2, 2],

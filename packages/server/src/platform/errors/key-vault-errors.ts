@@ -175,11 +175,6 @@ export const KeyVaultErrors = {
       "NotImplemented",
       "Bring-your-own-key import (key_hsm) needs a vendor key-exchange key, which this HSM does not have; import the key as a plain JWK instead.",
     ),
-  secureKeyReleaseUnavailable: (operation: string) =>
-    error(
-      "NotImplemented",
-      `${operation} is not available: secure key release and key attestation need an attestation service (Microsoft Azure Attestation) and attested HSM hardware, which this HSM does not have. No key material was released.`,
-    ),
 
   // Role definitions and assignments.
   /**

@@ -1,6 +1,5 @@
 import type { FastifyRequest } from "fastify";
 import { DataAction } from "../../platform/authorization/data-actions.js";
-import { KeyVaultErrors } from "../../platform/errors/key-vault-errors.js";
 import type { RouteRegistry } from "../../platform/http/route-registry.js";
 import { decodeBase64Url, encodeBase64Url } from "./base64url.js";
 import type { CipherInput, CipherOutput, KeyCryptoService } from "./key-crypto-service.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash, generateKeyPairSync, randomBytes, verify } from "node:crypto";
-import { readFile, readdir, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { rawRequest } from "../harness/https-client.js";
@@ -8,17 +8,7 @@ import { adminToken } from "../harness/principals.js";
 import { startServerProcess } from "../harness/server-process.js";
 import { publicKeyFromJwk } from "./support/jwk.js";
 import { API, type KeysFixture, startKeysServer } from "./support/keys-fixture.js";
-
-/** Every file under the data directory, recursively. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const entry of await readdir(dir)) {
-    const path = join(dir, entry);
-    if ((await stat(path)).isDirectory()) found.push(...(await filesUnder(path)));
-    else found.push(path);
-  }
-  return found;
-}
+import { filesUnder } from "../harness/files.js";
 
 /** The secret as raw bytes and in the text encodings it could be written in. */
 function spellings(secret: Buffer): Buffer[] {

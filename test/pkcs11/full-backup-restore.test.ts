@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash, createPublicKey, randomBytes } from "node:crypto";
-import { mkdtemp, readFile, readdir, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -15,18 +15,9 @@ import {
 import { waitFor } from "../harness/wait-for.js";
 import { type KeysFixture, startKeysServer } from "../keys/support/keys-fixture.js";
 import { opensslVerifies, p1363ToDer } from "../keys/support/openssl.js";
+import { filesUnder } from "../harness/files.js";
 
 const b64u = (bytes: Buffer) => bytes.toString("base64url");
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const entry of await readdir(dir)) {
-    const path = join(dir, entry);
-    if ((await stat(path)).isDirectory()) found.push(...(await filesUnder(path)));
-    else found.push(path);
-  }
-  return found;
-}
 
 /**
  * A full backup (the long-running job) on the pkcs11 backend: token keys travel in it only in

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, verify } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readFile, readdir, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
@@ -12,6 +12,7 @@ import {
 } from "../harness/softhsm.js";
 import { type KeysFixture, startKeysServer } from "../keys/support/keys-fixture.js";
 import { openssl, opensslVerifies, p1363ToDer } from "../keys/support/openssl.js";
+import { filesUnder } from "../harness/files.js";
 
 const b64u = (bytes: Buffer) => bytes.toString("base64url");
 
@@ -25,17 +26,6 @@ function publicPemOf(key: Record<string, string>): string {
     type: "spki",
     format: "pem",
   }) as string;
-}
-
-/** Every file under a directory, recursively. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const entry of await readdir(dir)) {
-    const path = join(dir, entry);
-    if ((await stat(path)).isDirectory()) found.push(...(await filesUnder(path)));
-    else found.push(path);
-  }
-  return found;
 }
 
 /**

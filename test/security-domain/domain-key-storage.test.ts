@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createPrivateKey, hkdfSync, randomBytes } from "node:crypto";
-import { access, mkdir, mkdtemp, readFile, readdir, rm, stat } from "node:fs/promises";
+import { access, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -17,19 +17,9 @@ import { ROLE, assignRole } from "../keys/support/roles.js";
 import { type KeyHolder, makeKeyHolders } from "./support/key-holders.js";
 import { call, downloadWithCli, uploadWithCli } from "./support/security-domain-calls.js";
 import { openShareJwe } from "./support/share-jwe.js";
+import { filesUnder } from "../harness/files.js";
 
 const SEALED = ["--activation", "security-domain", "--domain-key-storage", "sealed"];
-/** Every file under a directory, recursively. */
-async function filesUnder(path: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const entry of await readdir(path)) {
-    const child = join(path, entry);
-    if ((await stat(child)).isDirectory()) found.push(...(await filesUnder(child)));
-    else found.push(child);
-  }
-  return found;
-}
-
 const exists = (path: string) =>
   access(path).then(
     () => true,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFile, readdir, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -10,6 +10,7 @@ import { rawRequest } from "../harness/https-client.js";
 import { databaseNameFor } from "../harness/postgres.js";
 import { type TestPrincipal, adminToken, createPrincipal, tokenFor } from "../harness/principals.js";
 import { type ServerProcess, startServerProcess } from "../harness/server-process.js";
+import { filesUnder } from "../harness/files.js";
 
 const V = "api-version=7.4";
 const PROVIDER = "/providers/Microsoft.Authorization";
@@ -57,16 +58,6 @@ async function dumpDatabase(cluster: string, dataDir: string): Promise<Buffer> {
   } finally {
     await client.end();
   }
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
-    else out.push(path);
-  }
-  return out;
 }
 
 describe("a restart keeps everything; the data directory holds no secret in plain text", () => {

@@ -104,17 +104,7 @@ export class KeyCryptoService {
     if (material.kty === "RSA-HSM" && (algorithm.scheme === "oaep" || algorithm.scheme === "pkcs1v15")) {
       refuseFields(input, ["iv", "aad", "tag"], input.algorithm);
       const hash = algorithm.scheme === "oaep" ? algorithm.hash : undefined;
-      if (isTokenMaterial(material)) {
-        const value = await this.tokenCrypto.rsaDecrypt(
-          material,
-          algorithm.scheme,
-          hash,
-          input.algorithm,
-          input.value,
-        );
-        return { key, value };
-      }
-      return { key, value: rsaDecryptOrRefuse(material.privateKey, algorithm.scheme, hash, input.value) };
+      return { key, value: await this.rsaDecrypt(material, algorithm.scheme, hash, input) };
     }
     if (isTokenMaterial(material)) return this.tokenAesDecrypt(key, material, algorithm, input);
     const secret = (material as UsableKey<"oct-HSM">["material"]).secret;
@@ -163,17 +153,7 @@ export class KeyCryptoService {
     refuseFields(input, ["iv", "aad", "tag"], input.algorithm);
     if (material.kty === "RSA-HSM" && (algorithm.scheme === "oaep" || algorithm.scheme === "pkcs1v15")) {
       const hash = algorithm.scheme === "oaep" ? algorithm.hash : undefined;
-      if (isTokenMaterial(material)) {
-        const value = await this.tokenCrypto.rsaDecrypt(
-          material,
-          algorithm.scheme,
-          hash,
-          input.algorithm,
-          input.value,
-        );
-        return { key, value };
-      }
-      return { key, value: rsaDecryptOrRefuse(material.privateKey, algorithm.scheme, hash, input.value) };
+      return { key, value: await this.rsaDecrypt(material, algorithm.scheme, hash, input) };
     }
     if (isTokenMaterial(material)) {
       return {
@@ -322,6 +302,19 @@ export class KeyCryptoService {
       key,
       value: await this.tokenCrypto.aesCbc(material, input.algorithm, "decrypt", input.value, iv, pad),
     };
+  }
+
+  /** RSA decryption for decrypt and unwrapKey: in the token for a token key, else node:crypto. */
+  private async rsaDecrypt(
+    material: Extract<KeyMaterial, { kty: "RSA-HSM" }>,
+    scheme: "oaep" | "pkcs1v15",
+    hash: Parameters<typeof rsaDecryptOrRefuse>[2],
+    input: CipherInput,
+  ): Promise<Buffer> {
+    if (isTokenMaterial(material)) {
+      return this.tokenCrypto.rsaDecrypt(material, scheme, hash, input.algorithm, input.value);
+    }
+    return rsaDecryptOrRefuse(material.privateKey, scheme, hash, input.value);
   }
 
   private async usableKey(

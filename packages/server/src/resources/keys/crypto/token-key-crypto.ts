@@ -191,13 +191,8 @@ export class TokenKeyCrypto {
     );
   }
 
-  /** A*KW / A*KWPAD: the bytes become a session key object the token wraps (C_WrapKey), then go. */
-  async aesWrap(
-    material: TokenKeyMaterial,
-    algorithm: CipherAlgorithm,
-    algorithmName: string,
-    value: Buffer,
-  ): Promise<Buffer> {
+  /** The token's AES key wrap mechanism for A*KW / A*KWPAD, refused where the token lacks it or gets KWP wrong. */
+  async #keyWrapMechanism(algorithm: CipherAlgorithm, algorithmName: string) {
     const keys = this.#keys();
     const b = keys.token.binding;
     const pad = algorithm.scheme === "kw" && algorithm.pad;
@@ -209,6 +204,17 @@ export class TokenKeyCrypto {
         "a CKM_AES_KEY_WRAP_PAD that gives RFC 5649's results (its output differs from RFC 5649's test vectors)",
       );
     }
+    return { keys, b, pad, mechanism };
+  }
+
+  /** A*KW / A*KWPAD: the bytes become a session key object the token wraps (C_WrapKey), then go. */
+  async aesWrap(
+    material: TokenKeyMaterial,
+    algorithm: CipherAlgorithm,
+    algorithmName: string,
+    value: Buffer,
+  ): Promise<Buffer> {
+    const { keys, b, pad, mechanism } = await this.#keyWrapMechanism(algorithm, algorithmName);
     if (pad ? value.length === 0 : value.length < 16 || value.length % 8 !== 0) {
       throw KeyVaultErrors.badParameter(
         pad
@@ -246,17 +252,7 @@ export class TokenKeyCrypto {
     algorithmName: string,
     wrapped: Buffer,
   ): Promise<Buffer> {
-    const keys = this.#keys();
-    const b = keys.token.binding;
-    const pad = algorithm.scheme === "kw" && algorithm.pad;
-    const mechanism = pad ? b.CKM_AES_KEY_WRAP_PAD : b.CKM_AES_KEY_WRAP;
-    this.#need(mechanism, pad ? "CKM_AES_KEY_WRAP_PAD" : "CKM_AES_KEY_WRAP", algorithmName);
-    if (pad && !(await keys.wrapPadFollowsRfc5649())) {
-      throw KeyVaultErrors.algorithmNotSupportedByToken(
-        algorithmName,
-        "a CKM_AES_KEY_WRAP_PAD that gives RFC 5649's results (its output differs from RFC 5649's test vectors)",
-      );
-    }
+    const { keys, b, mechanism } = await this.#keyWrapMechanism(algorithm, algorithmName);
     if (wrapped.length < 16 || wrapped.length % 8 !== 0) {
       throw KeyVaultErrors.badParameter(
         "Invalid input: the wrapped key must be at least 16 bytes and a multiple of 8 bytes.",

@@ -72,6 +72,9 @@ describe("mhsm attestation token --claims <file> --runtime-key <pem>", () => {
   it("says so when the server has no test authority, and refuses a claims file that is not a JSON object", async () => {
     const admin = join(plain.dataDir, "initial-admin.json");
     const off = await runMhsmCli(["attestation", "token", "--admin-file", admin]);
+    // Only a server with the test authority on warns that anyone can mint tokens it trusts.
+    assert.match(fx.server.output(), /WARNING: the built-in TEST attestation authority is on/);
+    assert.doesNotMatch(plain.output(), /TEST attestation authority/);
     assert.notEqual(off.code, 0);
     assert.match(
       off.stderr,

@@ -32,6 +32,13 @@ export function keyReleaseModules(
   const testAuthority = config.attestation.testAuthority
     ? new TestAttestationAuthority(store.meta, barrier)
     : undefined;
+  if (testAuthority) {
+    // Said at every start: anyone who reaches this server can mint tokens that satisfy any policy
+    // naming it, which is what tests want and what no production HSM may have.
+    console.warn(
+      "mhsm: WARNING: the built-in TEST attestation authority is on (--test-attestation-authority): anyone who reaches this server can mint attestation tokens it trusts. Never use it in production.",
+    );
+  }
   const keys: AuthorityKeySource = {
     keysOf: (authority, fresh) =>
       testAuthority && isTestAuthority(authority) ? testAuthority.keysOf() : https.keysOf(authority, fresh),

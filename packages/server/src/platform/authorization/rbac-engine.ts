@@ -40,8 +40,10 @@ interface Cached<T> {
  * same with ten assignments in the HSM or fifty thousand. The cache is bounded by memory
  * (`maxBytes`), least recently used out first. Any role change drops it: at once on the node
  * that made it (`invalidate`, called by the RBAC services after every write), and through the
- * change feed on every other node (PostgreSQL NOTIFY, milliseconds). Entries also expire after
- * `maxAgeMs`, which bounds how long a node can act on an old role if a notification is lost.
+ * change feed on every other node (PostgreSQL NOTIFY, milliseconds). An entry is used while it,
+ * or the feed's proof of delivery (`deliveredThrough`), is younger than `maxAgeMs`: with a live
+ * feed, until a role changes; with a silent one, `maxAgeMs` bounds how long a node can act on an
+ * old role whose notification was lost.
  */
 export class RbacEngine {
   #permissions: MemoryBoundedCache<string, Cached<Permission[]>>;
@@ -76,6 +78,12 @@ export class RbacEngine {
     void this.#changes?.publish("rbac").catch(() => undefined);
   }
 
+  /** Younger than maxAgeMs, or vouched for by the change feed's proof of delivery since. */
+  private fresh(cached: Cached<unknown>, now: number): boolean {
+    const delivered = this.#changes?.deliveredThrough() ?? Number.NEGATIVE_INFINITY;
+    return now - Math.max(cached.loadedAt, delivered) < this.maxAgeMs;
+  }
+
   private dropCache(): void {
     this.#permissions = new MemoryBoundedCache(this.maxBytes);
     this.#customRoles = new Map();
@@ -87,7 +95,7 @@ export class RbacEngine {
     // Loads land in the cache of their moment: one dropped meanwhile is read by nobody.
     const cache = this.#permissions;
     const cached = cache.get(id);
-    const fresh = cached !== undefined && now - cached.loadedAt < this.maxAgeMs;
+    const fresh = cached !== undefined && this.fresh(cached, now);
     this.metrics.rbacLookup(fresh);
     if (fresh) return cached.value;
     const value = this.loadPermissions(principalId, scope);
@@ -121,7 +129,7 @@ export class RbacEngine {
     const now = this.clock();
     const roles = this.#customRoles;
     const cached = roles.get(name);
-    if (cached && now - cached.loadedAt < this.maxAgeMs) return cached.value;
+    if (cached && this.fresh(cached, now)) return cached.value;
     const value = this.source.customRole(name);
     roles.set(name, { loadedAt: now, value });
     value.catch(() => roles.delete(name));

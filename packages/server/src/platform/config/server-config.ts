@@ -66,8 +66,10 @@ export const serverConfigSchema = z.strictObject({
       /** Threads that do RSA signing (0: on the event loop); default: one per CPU. */
       signingThreads: z.coerce.number().int().min(0).max(64).optional(),
       /**
-       * Longest a node reuses a key state it read. Key writes reach every node at once through
-       * the change feed; this bounds how late one is seen if a notification is lost.
+       * Longest a node reuses a key state it read while its change feed is silent. Key writes
+       * reach every node at once through the change feed, and a cached lookup is kept until its
+       * key changes while the feed's heartbeat returns; this bounds how late a change is seen
+       * if the feed stops delivering.
        */
       lookupCacheSeconds: z.coerce.number().min(0).max(3600).default(1),
     })

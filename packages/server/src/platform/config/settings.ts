@@ -218,14 +218,15 @@ export const SETTINGS = {
       ),
   },
   /**
-   * How long a node may act on cached role grants. Role changes reach every node through the
-   * change feed within milliseconds; this bounds staleness if a notification is lost.
+   * How long a node may act on cached role grants while its change feed is silent. Role changes
+   * reach every node through the change feed within milliseconds, and cached grants are kept
+   * while the feed's heartbeat returns; this bounds staleness if the feed stops delivering.
    */
   rbacCacheSeconds: {
     flag: "--rbac-cache-seconds",
     value: "<seconds>",
     env: "MHSM_RBAC_CACHE_SECONDS",
-    description: "longest a node acts on cached role grants",
+    description: "longest a node acts on cached role grants if its change feed falls silent",
     type: z.coerce.number().int().min(0).max(3600).default(5),
   },
   /**

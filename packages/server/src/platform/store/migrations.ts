@@ -3,8 +3,9 @@ import { isPostgres } from "./text-order.js";
 
 /**
  * Schema migrations, in order. Never edit a migration that has shipped: add a new one.
- * Only portable DDL here (text, bigint, primary keys, unique and plain indexes), with one
- * exception: the paging indexes of 0008 say `COLLATE "C"` on PostgreSQL (see text-order.ts).
+ * Only portable DDL here (text, bigint, primary keys, unique and plain indexes), with two
+ * exceptions: the paging indexes of 0008 say `COLLATE "C"` on PostgreSQL (see text-order.ts),
+ * and 0010's change announcements are PostgreSQL triggers.
  */
 const migrations: Record<string, Migration> = {
   "0001_foundation": {
@@ -229,6 +230,74 @@ const migrations: Record<string, Migration> = {
         .addColumn("exportable", "integer", (column) => column.notNull().defaultTo(0))
         .execute();
       await db.schema.alterTable("key_versions").addColumn("release_policy", "text").execute();
+    },
+  },
+  "0010_change_announcements": {
+    async up(db: Kysely<unknown>) {
+      // PostgreSQL only (SQLite has one server process, which announces its own writes): the
+      // database announces every committed write to the keys and RBAC tables on the change
+      // feed's channel, inside the writing transaction. NOTIFY is delivered on commit and never
+      // for a rollback, so a node that dies between its commit and an announcement of its own,
+      // or a write made with psql, still reaches every node's caches. Keys are announced by
+      // name ("keys <ms> <lower(name)>"), so a write drops only that key's cached lookups; a
+      // statement touching more than 100 keys (a restore) announces "keys <ms>": drop them all.
+      if (!isPostgres(db)) return;
+      const statements = [
+        `CREATE FUNCTION mhsm_sent_at() RETURNS text LANGUAGE sql AS
+           $$ SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint::text $$`,
+        `CREATE FUNCTION mhsm_announce_keys(names text[]) RETURNS void LANGUAGE plpgsql AS $$
+         BEGIN
+           IF cardinality(names) > 100 THEN
+             PERFORM pg_notify('mhsm_changes', 'keys ' || mhsm_sent_at());
+           ELSE
+             PERFORM pg_notify('mhsm_changes', 'keys ' || mhsm_sent_at() || ' ' || name) FROM unnest(names) AS name;
+           END IF;
+         END $$`,
+        `CREATE FUNCTION mhsm_announce_new_keys() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+           PERFORM mhsm_announce_keys(ARRAY(SELECT DISTINCT lower(name) FROM new_rows));
+           RETURN NULL;
+         END $$`,
+        `CREATE FUNCTION mhsm_announce_old_keys() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+           PERFORM mhsm_announce_keys(ARRAY(SELECT DISTINCT lower(name) FROM old_rows));
+           RETURN NULL;
+         END $$`,
+        `CREATE FUNCTION mhsm_announce_updated_keys() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+           PERFORM mhsm_announce_keys(ARRAY(
+             SELECT lower(name) FROM new_rows UNION SELECT lower(name) FROM old_rows));
+           RETURN NULL;
+         END $$`,
+        `CREATE FUNCTION mhsm_announce_all(topic text) RETURNS void LANGUAGE sql AS
+           $$ SELECT pg_notify('mhsm_changes', topic || ' ' || mhsm_sent_at()) $$`,
+        `CREATE FUNCTION mhsm_announce_all_keys() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN PERFORM mhsm_announce_all('keys'); RETURN NULL; END $$`,
+        `CREATE FUNCTION mhsm_announce_rbac() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN PERFORM mhsm_announce_all('rbac'); RETURN NULL; END $$`,
+      ];
+      // Transition tables (one statement's rows at once) allow one event per trigger.
+      for (const table of ["keys", "key_versions"]) {
+        statements.push(
+          `CREATE TRIGGER ${table}_inserted_announce AFTER INSERT ON ${table} REFERENCING NEW TABLE AS new_rows
+             FOR EACH STATEMENT EXECUTE FUNCTION mhsm_announce_new_keys()`,
+          `CREATE TRIGGER ${table}_updated_announce AFTER UPDATE ON ${table}
+             REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+             FOR EACH STATEMENT EXECUTE FUNCTION mhsm_announce_updated_keys()`,
+          `CREATE TRIGGER ${table}_deleted_announce AFTER DELETE ON ${table} REFERENCING OLD TABLE AS old_rows
+             FOR EACH STATEMENT EXECUTE FUNCTION mhsm_announce_old_keys()`,
+          `CREATE TRIGGER ${table}_truncated_announce AFTER TRUNCATE ON ${table}
+             FOR EACH STATEMENT EXECUTE FUNCTION mhsm_announce_all_keys()`,
+        );
+      }
+      // RBAC decisions and the live principals are cached whole: any change drops them.
+      for (const table of ["role_definitions", "role_assignments", "principals"]) {
+        statements.push(
+          `CREATE TRIGGER ${table}_announce AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${table}
+             FOR EACH STATEMENT EXECUTE FUNCTION mhsm_announce_rbac()`,
+        );
+      }
+      for (const statement of statements) await sql.raw(statement).execute(db);
     },
   },
 };

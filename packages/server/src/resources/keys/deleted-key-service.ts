@@ -26,7 +26,7 @@ export class DeletedKeyService {
   ) {}
 
   async delete(name: string): Promise<DeletedKey> {
-    return this.changing(async (tx) => {
+    return this.changing(name, async (tx) => {
       const found = await tx.keys.getWithVersion(name, undefined);
       if (!found || found.key.deletion) throw KeyVaultErrors.keyNotFound(name);
       const now = this.clock();
@@ -49,7 +49,7 @@ export class DeletedKeyService {
   }
 
   async recover(name: string): Promise<KeyVersion> {
-    return this.changing(async (tx) => {
+    return this.changing(name, async (tx) => {
       const found = await tx.keys.getWithVersion(name, undefined);
       if (!found?.key.deletion) throw KeyVaultErrors.deletedKeyNotFound(name);
       await tx.keys.setDeletion(name, null);
@@ -57,18 +57,18 @@ export class DeletedKeyService {
     });
   }
 
-  /** A write transaction; cached reads are dropped once it has committed (or failed). */
-  private async changing<T>(work: (tx: KeyStore) => Promise<T>): Promise<T> {
+  /** A write transaction on one key; its cached reads are dropped once it has committed (or failed). */
+  private async changing<T>(name: string, work: (tx: KeyStore) => Promise<T>): Promise<T> {
     try {
       return await this.store.transaction(work);
     } finally {
-      this.lookup.invalidate();
+      this.lookup.invalidate(name);
     }
   }
 
   /** Purge on request: refused under purge protection until the retention has passed. */
   async purge(name: string): Promise<void> {
-    await this.changing(async (tx) => {
+    await this.changing(name, async (tx) => {
       const key = await tx.keys.getKey(name);
       if (!key?.deletion) throw KeyVaultErrors.deletedKeyNotFound(name);
       if (this.settings.purgeProtection && this.clock() < key.deletion.scheduledPurgeAt) {
@@ -84,7 +84,7 @@ export class DeletedKeyService {
     const due = await this.store.keys.listPurgeDue(this.clock());
     const purged: string[] = [];
     for (const name of due) {
-      const done = await this.changing(async (tx) => {
+      const done = await this.changing(name, async (tx) => {
         const key = await tx.keys.getKey(name);
         // Recovered (or already purged) since the list was read: leave it.
         if (!key?.deletion || key.deletion.scheduledPurgeAt > this.clock()) return false;

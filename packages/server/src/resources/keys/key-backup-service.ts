@@ -116,7 +116,7 @@ export class KeyBackupService {
         await tx.keys.setRotationPolicy(name, payload.rotationPolicy as RotationPolicy);
     });
     // A lookup of this name may have cached "no such key".
-    this.lookup.invalidate();
+    this.lookup.invalidate(name);
     const { material: _material, ...version } = current;
     return { ...(version as Omit<KeyVersion, "name">), name };
   }

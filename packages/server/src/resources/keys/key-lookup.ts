@@ -7,15 +7,21 @@ export type FoundKey = { key: KeyRecord; version: SealedKeyVersion } | undefined
 
 /**
  * Reads "this key, this version (or its current one)" for the hot paths — every crypto
- * operation and every get — and keeps the answer briefly. Every keys write drops the whole
- * cache at once (`invalidate`, called by the services after they commit): on this node at once,
- * and on the other nodes through the change feed, so a disabled or deleted key stops working
- * everywhere, not just where it was changed. `maxAgeMs` bounds how long an answer can be reused
- * at all: how late a change is seen if its notification was lost. The cache is bounded by
- * memory (`maxBytes`), least recently used out first.
+ * operation and every get — and keeps the answer. A keys write drops that key's answers (all
+ * its versions): on this node at once (`invalidate`, called by the services after they
+ * commit), and on the other nodes through the change feed, so a disabled or deleted key stops
+ * working everywhere, not just where it was changed.
+ *
+ * How long an answer may be used: while it, or the change feed's proof of delivery
+ * (`deliveredThrough`), is younger than `maxAgeMs`. With a live feed, that is until the key
+ * changes, so a working set far larger than what is read each second stays cached; when the
+ * feed falls silent, answers older than `maxAgeMs` are read again, which bounds how late a
+ * change is seen if its notification is lost. The cache is bounded by memory (`maxBytes`),
+ * least recently used out first.
  */
 export class KeyLookup {
-  #entries: MemoryBoundedCache<string, Entry>;
+  /** Per key (its name in lower case), the answers by version ("" for the current one). */
+  #entries: MemoryBoundedCache<string, Bucket>;
   #changes: ChangeFeed | undefined;
 
   constructor(
@@ -29,23 +35,30 @@ export class KeyLookup {
 
   get(name: string, version: string | undefined): Promise<FoundKey> {
     // Names are case-insensitive: every spelling of one key shares an entry.
-    const id = `${name.toLowerCase()}/${version ?? ""}`;
+    const folded = name.toLowerCase();
+    const versionId = version ?? "";
     const now = this.clock();
-    const hit = this.#entries.get(id);
-    if (hit && now - hit.at < this.maxAgeMs) return hit.found;
+    const bucket = this.#entries.get(folded);
+    const hit = bucket?.answers.get(versionId);
+    if (hit && now - Math.max(hit.at, this.deliveredThrough()) < this.maxAgeMs) return hit.found;
+
     const found = this.store.keys.getWithVersion(name, version);
-    // Stored in the map of this moment: if a write invalidates while the read is in flight,
-    // the answer lands in a map nobody reads any more.
+    // An invalidation while the read is in flight removes the bucket (or the whole map): the
+    // answer then lands where nobody reads any more.
     const entries = this.#entries;
-    const entry = { at: now, found };
-    entries.set(id, entry, PENDING_ENTRY_BYTES);
+    const target = bucket ?? { answers: new Map<string, Entry>(), bytes: 0 };
+    const entry: Entry = { at: now, found, bytes: PENDING_ENTRY_BYTES };
+    this.place(entries, folded, target, versionId, entry);
     found.then(
       // Once the answer is known, so is its size.
       (answer) => {
-        if (entries.get(id) === entry) entries.set(id, entry, entryBytes(id, answer));
+        if (entries.get(folded) !== target || target.answers.get(versionId) !== entry) return;
+        this.place(entries, folded, target, versionId, { ...entry, bytes: entryBytes(folded, answer) });
       },
       () => {
-        if (entries.get(id) === entry) entries.remove(id);
+        if (entries.get(folded) !== target || target.answers.get(versionId) !== entry) return;
+        target.answers.delete(versionId);
+        target.bytes -= entry.bytes;
       },
     );
     return found;
@@ -54,23 +67,52 @@ export class KeyLookup {
   /** Hears key writes made on other nodes, and tells them about this node's. */
   follow(changes: ChangeFeed): void {
     this.#changes = changes;
-    changes.subscribe("keys", () => this.dropCache());
+    changes.subscribe("keys", (name) => this.drop(name));
   }
 
-  /** After a keys write on this node: drop the cache here and announce it to the others. */
-  invalidate(): void {
-    this.dropCache();
-    void this.#changes?.publish("keys").catch(() => undefined);
+  /**
+   * After a keys write on this node: drop that key's answers (every key's, without a name) here
+   * and announce it to the others.
+   */
+  invalidate(name?: string): void {
+    const folded = name?.toLowerCase();
+    this.drop(folded);
+    void this.#changes?.publish("keys", folded).catch(() => undefined);
   }
 
-  private dropCache(): void {
-    this.#entries = new MemoryBoundedCache(this.maxBytes);
+  private drop(folded: string | undefined): void {
+    if (folded === undefined) this.#entries = new MemoryBoundedCache(this.maxBytes);
+    else this.#entries.remove(folded);
   }
+
+  private deliveredThrough(): number {
+    return this.#changes?.deliveredThrough() ?? Number.NEGATIVE_INFINITY;
+  }
+
+  /** Puts `entry` in the bucket and the bucket, with its new size, back in the map. */
+  private place(
+    entries: MemoryBoundedCache<string, Bucket>,
+    folded: string,
+    bucket: Bucket,
+    versionId: string,
+    entry: Entry,
+  ): void {
+    const previous = bucket.answers.get(versionId);
+    bucket.bytes += entry.bytes - (previous?.bytes ?? 0);
+    bucket.answers.set(versionId, entry);
+    entries.set(folded, bucket, bucket.bytes);
+  }
+}
+
+interface Bucket {
+  answers: Map<string, Entry>;
+  bytes: number;
 }
 
 interface Entry {
   at: number;
   found: Promise<FoundKey>;
+  bytes: number;
 }
 
 /** An entry before its answer arrives: about what an EC or AES key's answer takes. */

@@ -88,7 +88,7 @@ export class KeyService {
   ): Promise<KeyVersion> {
     // A malformed policy is refused before the transaction.
     readReleasePolicy(properties.releasePolicy);
-    return this.changing(async (tx) => {
+    return this.changing(name, async (tx) => {
       const found = await tx.keys.getWithVersion(name, version || undefined);
       if (!found || found.key.deletion) throw KeyVaultErrors.keyNotFound(name, version);
       const current = found.version.version;
@@ -156,7 +156,7 @@ export class KeyService {
 
   async setRotationPolicy(name: string, input: RotationPolicyInput): Promise<RotationPolicy> {
     const validated = validateRotationPolicy(input);
-    return this.changing(async (tx) => {
+    return this.changing(name, async (tx) => {
       const key = await tx.keys.getKey(name);
       if (!key || key.deletion) throw KeyVaultErrors.keyNotFound(name);
       const now = this.clock();
@@ -170,12 +170,12 @@ export class KeyService {
     });
   }
 
-  /** A write transaction; cached reads are dropped once it has committed (or failed). */
-  private async changing<T>(work: (tx: KeyStore) => Promise<T>): Promise<T> {
+  /** A write transaction on one key; its cached reads are dropped once it has committed (or failed). */
+  private async changing<T>(name: string, work: (tx: KeyStore) => Promise<T>): Promise<T> {
     try {
       return await this.store.transaction(work);
     } finally {
-      this.lookup.invalidate();
+      this.lookup.invalidate(name);
     }
   }
 
@@ -232,7 +232,7 @@ export class KeyService {
     };
     const serialized = serializeMaterial(material);
     try {
-      const added = await this.changing(async (tx) => {
+      const added = await this.changing(name, async (tx) => {
         const key = await tx.keys.getKey(name);
         if (key?.deletion) throw KeyVaultErrors.keyNameHeldByDeletedKey(name);
         // A scheduled rotation that lost a race with another one adds nothing.

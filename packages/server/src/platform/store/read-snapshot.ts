@@ -11,10 +11,10 @@ import { guardStorageErrors } from "./sqlite-database.js";
  * PostgreSQL: a read-only REPEATABLE READ transaction on a pooled connection of its own; every
  * statement in it sees the database as of its first one, and it takes no lock writers wait for.
  *
- * SQLite: the store's one connection runs one transaction at a time (Kysely queues the rest), so a
- * long read on it would hold up every request. Instead a second, read-only connection to the same
- * file opens a read transaction: in WAL mode it keeps seeing the database as of its first read
- * while the main connection goes on writing and committing beside it.
+ * SQLite: the store's writer runs one transaction at a time, and its reader answers single
+ * statements that any request may need, so a long read on either would hold up others. Instead a
+ * connection of its own, read-only, opens a read transaction: in WAL mode it keeps seeing the
+ * database as of its first read while the writer goes on writing and committing beside it.
  */
 export async function inReadSnapshot<T>(
   db: Kysely<Database>,

@@ -3,19 +3,30 @@ import { Kysely, type SqliteDatabase, SqliteDialect, type SqliteStatement } from
 import type { DomainError } from "../errors/domain-error.js";
 import { KeyVaultErrors } from "../errors/key-vault-errors.js";
 import type { Database } from "./schema.js";
+import { SplitSqliteDialect } from "./sqlite-split-driver.js";
 
 /**
- * The embedded backend: one SQLite file. WAL lets readers run beside the writer; the busy
- * timeout covers a second process (e.g. `mhsm principal` against a stopped server's file).
- * Kysely's SQLite dialect serialises transactions on its single connection.
+ * The embedded backend: one SQLite file, with two connections. The writer runs transactions and
+ * writes one at a time; a read-only connection answers the SELECTs made outside a transaction
+ * beside it (WAL: readers see the last commit and never wait for the writer), so a long write
+ * transaction does not hold up reads (sqlite-split-driver.ts). The busy timeout covers a second
+ * process (e.g. `mhsm principal` against a stopped server's file).
  */
 export function openSqliteDatabase(file: string): Kysely<Database> {
-  const connection = new BetterSqlite3(file);
-  connection.pragma("journal_mode = WAL");
-  connection.pragma("synchronous = NORMAL");
-  connection.pragma("busy_timeout = 5000");
-  connection.pragma("foreign_keys = ON");
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: guardStorageErrors(connection) }) });
+  const writer = new BetterSqlite3(file);
+  writer.pragma("journal_mode = WAL");
+  writer.pragma("synchronous = NORMAL");
+  writer.pragma("busy_timeout = 5000");
+  writer.pragma("foreign_keys = ON");
+  // An in-memory database exists on its one connection only.
+  if (file === ":memory:") {
+    return new Kysely<Database>({ dialect: new SqliteDialect({ database: guardStorageErrors(writer) }) });
+  }
+  const reader = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+  reader.pragma("busy_timeout = 5000");
+  return new Kysely<Database>({
+    dialect: new SplitSqliteDialect(guardStorageErrors(writer), guardStorageErrors(reader)),
+  });
 }
 
 /** Result codes that mean the disk under the database failed the write (full, or an I/O error). */

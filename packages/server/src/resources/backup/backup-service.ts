@@ -153,9 +153,9 @@ export class BackupService<S extends BackupStore = BackupStore> {
   /**
    * The manifest is authenticated first; then, in one transaction, the HSM's state is emptied and
    * each chunk is read, verified and inserted in turn. A chunk found changed or missing halfway
-   * fails the job and rolls everything back: the HSM is as it was. (On SQLite the transaction
-   * holds the store's one connection: other requests wait for it, and the data plane answers
-   * 503 RestoreInProgress meanwhile anyway.)
+   * fails the job and rolls everything back: the HSM is as it was. Reads (the job's status, the
+   * readiness probe) are answered beside the transaction, on SQLite by the store's read-only
+   * connection; writes wait for it, and the data plane answers 503 RestoreInProgress meanwhile.
    */
   private async restore({ request, progress }: JobContext): Promise<JobOutcome> {
     const stored = request as StoredRequest;

@@ -184,6 +184,65 @@ describe("mhsm serve --seed: every kind of entry", { timeout: 300_000 }, () => {
     assert.equal(setting.value, "true");
   });
 
+  it("records each write in the audit log, as the API would, with the seed as caller and no secret", async () => {
+    const text = await readFile(join(server.dataDir, "audit.log"), "utf8");
+    const writes = seedRecords(text).map((r) => [r.operation, r.method, r.path, r.target, r.status]);
+    const assignment = (scope: string) => [
+      "RoleAssignments_Create",
+      "PUT",
+      (path: string) =>
+        path.startsWith(`${scope === "/" ? "" : scope}/providers/Microsoft.Authorization/roleAssignments/`),
+      scope,
+      201,
+    ];
+    const expected = [
+      [
+        "RoleDefinitions_CreateOrUpdate",
+        "PUT",
+        `/providers/Microsoft.Authorization/roleDefinitions/${READER_ROLE_ID}`,
+        "/",
+        201,
+      ],
+      [
+        "RoleDefinitions_CreateOrUpdate",
+        "PUT",
+        (path: string) => path.startsWith("/providers/Microsoft.Authorization/roleDefinitions/"),
+        "/",
+        201,
+      ],
+      ["Principals_Create", "POST", "/mhsm/principals", "/", 201],
+      ["Principals_Create", "POST", "/mhsm/principals", "/", 201],
+      assignment("/keys"),
+      assignment("/keys"),
+      assignment("/keys"),
+      assignment("/"),
+      ["CreateKey", "POST", "/keys/signing/create", "/keys/signing", 200],
+      ["UpdateKeyRotationPolicy", "PUT", "/keys/signing/rotationpolicy", "/keys/signing", 200],
+      ["CreateKey", "POST", "/keys/wrapping/create", "/keys/wrapping", 200],
+      ["ImportKey", "PUT", "/keys/rsa-imported", "/keys/rsa-imported", 200],
+      ["ImportKey", "PUT", "/keys/ec-imported", "/keys/ec-imported", 200],
+      ["ImportKey", "PUT", "/keys/aes-imported", "/keys/aes-imported", 200],
+      ["UpdateSetting", "PATCH", "/settings/AllowKeyManagementOperationsThroughARM", "/", 200],
+    ];
+    assert.equal(writes.length, expected.length, JSON.stringify(writes, null, 1));
+    expected.forEach((want, i) => {
+      want.forEach((field, j) => {
+        const got = (writes[i] as unknown[])[j];
+        if (typeof field === "function")
+          assert.ok(field(String(got)), `record ${i} field ${j}: ${String(got)}`);
+        else assert.equal(got, field, `record ${i} field ${j}`);
+      });
+    });
+    // The records name no secret: neither a given client secret nor a generated one, nor key material.
+    for (const secret of [
+      APP.clientSecret,
+      seeded.auditor?.clientSecret as string,
+      fixture.rsaJwk.d as string,
+    ]) {
+      assert.ok(!text.includes(secret), "a secret in the audit log");
+    }
+  });
+
   it("a second start with the same seed changes nothing; the generated secret still signs in", async () => {
     const before = await snapshot();
     await server.stop();
@@ -195,7 +254,33 @@ describe("mhsm serve --seed: every kind of entry", { timeout: 300_000 }, () => {
     ) as Record<string, SeededCredentials>;
     assert.equal(again.auditor?.clientSecret, seeded.auditor?.clientSecret);
     assert.equal((await keyClientFor(again.auditor as SeededCredentials).getKey("signing")).name, "signing");
+    // What it found already so it left alone, and left out of the audit log: the second start
+    // rewrote only the role definitions (a seed states them whole, every start).
+    const records = seedRecords(await readFile(join(server.dataDir, "audit.log"), "utf8"));
+    assert.deepEqual(
+      records.slice(15).map((r) => r.operation),
+      ["RoleDefinitions_CreateOrUpdate", "RoleDefinitions_CreateOrUpdate"],
+    );
   });
+
+  /** The audit records of the seed's writes, in order. */
+  function seedRecords(text: string) {
+    return text
+      .split("\n")
+      .filter((line) => line.trim())
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            caller: { appId?: string } | null;
+            operation: string;
+            method: string;
+            path: string;
+            target: string;
+            status: number;
+          },
+      )
+      .filter((record) => record.caller?.appId === "mhsm-seed");
+  }
 
   /** Everything the seed touched, as clients read it, with this start's URL taken out. */
   async function snapshot(): Promise<unknown> {

@@ -19,6 +19,7 @@ import { openHsmSecrets } from "./hsm-secrets.js";
 import { refreshInitialAdminFile, writeInitialAdminFile } from "./initial-admin.js";
 import { openAuditLog, operationalModules } from "./observability.js";
 import { seedHsm } from "./seed/index.js";
+import { auditSeedWrites } from "./seed/seed-audit.js";
 import { Shutdown } from "./shutdown.js";
 
 export interface RunningServer {
@@ -84,6 +85,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
           roleAssignments: access.roleAssignments,
           settings: hsm.settings,
           keys: hsm.domainServices.keys?.routes.keys,
+          recordWrite: auditSeedWrites(audit),
         })
       : undefined;
 

@@ -34,6 +34,23 @@ export interface SeedTargets {
   settings: SettingService;
   /** Undefined while the HSM is not activated (no domain key yet): keys cannot be written then. */
   keys: KeyService | undefined;
+  /**
+   * Hears each write the seed made, once it is made (not the entries it found already so), so
+   * the audit log holds it as it would the same request through the API.
+   */
+  recordWrite?: (write: SeedWrite) => Promise<void>;
+}
+
+/** A write the seed made, named as the REST operation that does the same. */
+export interface SeedWrite {
+  operation: string;
+  method: "PUT" | "POST" | "PATCH";
+  /** The resource's path, as a client would have called it. */
+  path: string;
+  /** The scope the same request is authorized at, which the API's audit records name as target. */
+  target: string;
+  /** The status the API answers the same request with. */
+  status: 200 | 201;
 }
 
 /** A principal the seed declared, with its secret when this start made it (or the seed gives it). */
@@ -61,6 +78,7 @@ interface CheckedKey {
  */
 export async function applySeed(loaded: LoadedSeed, targets: SeedTargets): Promise<SeededPrincipal[]> {
   const { file, seed } = loaded;
+  const recorded = (write: SeedWrite) => targets.recordWrite?.(write) ?? Promise.resolve();
   const keys = await checkKeys(loaded, targets);
   await checkReferences(loaded, targets);
 
@@ -79,6 +97,13 @@ export async function applySeed(loaded: LoadedSeed, targets: SeedTargets): Promi
         permissions: entry.permissions,
         assignableScopes: entry.assignableScopes ?? ["/"],
       });
+      await recorded({
+        operation: "RoleDefinitions_CreateOrUpdate",
+        status: 201,
+        method: "PUT",
+        path: `/providers/Microsoft.Authorization/roleDefinitions/${name}`,
+        target: "/",
+      });
       return name;
     });
     // Assignments may name it by role name or by its GUID.
@@ -90,11 +115,19 @@ export async function applySeed(loaded: LoadedSeed, targets: SeedTargets): Promi
   for (const [index, entry] of seed.principals.entries()) {
     // Find-or-create in one write transaction: write transactions run one at a time on every
     // node (store.ts), so nodes starting together with one seed make each principal once.
-    principals.push(
-      await atEntry(file, `principals[${index}]`, () =>
-        targets.principalStore.transaction((tx) => ensurePrincipal(tx, entry)),
-      ),
+    const principal = await atEntry(file, `principals[${index}]`, () =>
+      targets.principalStore.transaction((tx) => ensurePrincipal(tx, entry)),
     );
+    principals.push(principal);
+    if (principal.created) {
+      await recorded({
+        operation: "Principals_Create",
+        status: 201,
+        method: "POST",
+        path: "/mhsm/principals",
+        target: "/",
+      });
+    }
   }
   if (principals.some((principal) => principal.created)) targets.principalsChanged();
 
@@ -121,6 +154,13 @@ export async function applySeed(loaded: LoadedSeed, targets: SeedTargets): Promi
         if ((error as { code?: string }).code === "RoleAssignmentExists" && (await granted())) return;
         throw error;
       }
+      await recorded({
+        operation: "RoleAssignments_Create",
+        status: 201,
+        method: "PUT",
+        path: `${scope === "/" ? "" : scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
+        target: scope,
+      });
     });
   }
 
@@ -136,8 +176,26 @@ export async function applySeed(loaded: LoadedSeed, targets: SeedTargets): Promi
       );
       // A key that exists is left as it is: the seed makes keys, it does not add versions.
       if (!exists) {
-        if (key.material) await service.import(key.entry.name, key.material, key.properties);
-        else await service.create(key.entry.name, key.create as KeyShape, key.properties);
+        const name = key.entry.name;
+        if (key.material) {
+          await service.import(name, key.material, key.properties);
+          await recorded({
+            operation: "ImportKey",
+            status: 200,
+            method: "PUT",
+            path: `/keys/${name}`,
+            target: keyScope(name),
+          });
+        } else {
+          await service.create(name, key.create as KeyShape, key.properties);
+          await recorded({
+            operation: "CreateKey",
+            status: 200,
+            method: "POST",
+            path: `/keys/${name}/create`,
+            target: keyScope(name),
+          });
+        }
       }
     });
     if (key.entry.rotationPolicy) {
@@ -147,6 +205,13 @@ export async function applySeed(loaded: LoadedSeed, targets: SeedTargets): Promi
         const current = await service.getRotationPolicy(key.entry.name);
         if (current && samePolicy(current, wanted)) return;
         await service.setRotationPolicy(key.entry.name, policy);
+        await recorded({
+          operation: "UpdateKeyRotationPolicy",
+          status: 200,
+          method: "PUT",
+          path: `/keys/${key.entry.name}/rotationpolicy`,
+          target: keyScope(key.entry.name),
+        });
       });
     }
   }
@@ -154,11 +219,22 @@ export async function applySeed(loaded: LoadedSeed, targets: SeedTargets): Promi
   for (const [name, value] of Object.entries(seed.settings)) {
     await atEntry(file, `settings.${name}`, async () => {
       const current = await targets.settings.get(name);
-      if (current.value.toLowerCase() !== value.toLowerCase()) await targets.settings.update(name, value);
+      if (current.value.toLowerCase() === value.toLowerCase()) return;
+      await targets.settings.update(name, value);
+      await recorded({
+        operation: "UpdateSetting",
+        status: 200,
+        method: "PATCH",
+        path: `/settings/${name}`,
+        target: "/",
+      });
     });
   }
   return principals;
 }
+
+/** A key's RBAC scope: key names are case-insensitive, and scopes are spelled in lower case. */
+const keyScope = (name: string) => `/keys/${name.toLowerCase()}`;
 
 /** Every key entry turned into what the key service takes, with the checks its routes make. */
 async function checkKeys(

@@ -50,8 +50,9 @@ export async function buildHsmContents(parts: {
         domainKey,
         settings: config.keys,
         caches: {
-          materialBytes: (config.cacheMemoryMb * 1024 * 1024 * 3) / 4,
-          lookupBytes: (config.cacheMemoryMb * 1024 * 1024) / 8,
+          // A hot key needs both (settings.ts, cacheMemoryMb): 5/8 and 1/4, RBAC the last 1/8.
+          materialBytes: (config.cacheMemoryMb * 1024 * 1024 * 5) / 8,
+          lookupBytes: (config.cacheMemoryMb * 1024 * 1024) / 4,
         },
         onError: (message, error) => console.error(`mhsm: ${message}: ${loggableErrorLine(error)}`),
         changes,

@@ -200,7 +200,9 @@ export class PostgresChangeFeed implements ChangeFeed {
     const pending = this.#pending;
     if (client !== this.#listener || !pending || Number(beatText) !== pending.beat) return;
     this.#pending = undefined;
-    this.#deliveredThrough = Math.max(this.#deliveredThrough, pending.sentAt);
+    // Not a running maximum: after the clock is set back, an old, later-looking proof must
+    // not keep vouching for caches while the feed may be failing.
+    this.#deliveredThrough = pending.sentAt;
   }
 
   private reconnect(broken: pg.Client): void {

@@ -52,7 +52,7 @@ export interface KeysModuleParts {
   store: KeyStore;
   domainKey: Buffer;
   settings: KeysSettings;
-  /** Absent: 192 MiB for opened material and 32 MiB for lookups (the default 256 MiB's shares). */
+  /** Absent: 160 MiB for opened material and 64 MiB for lookups (the default 256 MiB's shares). */
   caches?: KeysCacheBudget | undefined;
   onError: (message: string, error: unknown) => void;
   /** Key writes announced to, and heard from, the other nodes. */
@@ -72,7 +72,7 @@ export function createKeysModule({
   store,
   domainKey,
   settings,
-  caches = { materialBytes: 192 * 1024 * 1024, lookupBytes: 32 * 1024 * 1024 },
+  caches = { materialBytes: 160 * 1024 * 1024, lookupBytes: 64 * 1024 * 1024 },
   onError,
   changes,
   notices,

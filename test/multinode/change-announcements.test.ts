@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
 import { writeFile } from "node:fs/promises";
-import { type Server, type Socket, connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import pg from "pg";
 import { PostgresChangeFeed } from "../../packages/server/src/platform/store/change-feed.js";
+import { type DelayingProxy, startDelayingProxy } from "../harness/delaying-proxy.js";
 import { type RawResponse, rawRequest } from "../harness/https-client.js";
 import { adminToken, createPrincipal } from "../harness/principals.js";
 import type { ServerProcess } from "../harness/server-process.js";
@@ -131,7 +131,7 @@ describe("change announcements from the database reach every node", () => {
  */
 describe("the PostgreSQL change feed: announcements and heartbeat", () => {
   let cluster: Cluster;
-  let proxy: FreezableProxy;
+  let proxy: DelayingProxy;
   let feed: PostgresChangeFeed;
   const heard: Array<{ topic: string; subject: string | undefined; at: number }> = [];
   const trouble: string[] = [];
@@ -140,7 +140,7 @@ describe("the PostgreSQL change feed: announcements and heartbeat", () => {
     // One node migrates the database; the feed under test is this process's own.
     cluster = await startCluster(1);
     const target = new URL(cluster.storeUrl);
-    proxy = await startFreezableProxy(Number(target.port));
+    proxy = await startDelayingProxy(Number(target.port), 0);
     const viaProxy = new URL(cluster.storeUrl);
     viaProxy.port = String(proxy.port);
     feed = await PostgresChangeFeed.connect(
@@ -260,60 +260,4 @@ async function statusWithin(request: () => Promise<RawResponse>, want: number): 
     timeoutMs: 2000,
     until: (response) => response.status === want,
   });
-}
-
-interface FreezableProxy {
-  port: number;
-  /** While true, nothing is forwarded either way; connections stay open (as a frozen network). */
-  frozen: boolean;
-  close(): Promise<void>;
-}
-
-/** A TCP proxy on loopback to a real PostgreSQL; frozen, it holds every byte back. */
-async function startFreezableProxy(targetPort: number): Promise<FreezableProxy> {
-  const sockets = new Set<Socket>();
-  /** Forwards what was held back while frozen, one per direction of each connection. */
-  const releases = new Set<() => void>();
-  let frozen = false;
-  const proxy: FreezableProxy = {
-    port: 0,
-    get frozen() {
-      return frozen;
-    },
-    set frozen(value: boolean) {
-      frozen = value;
-      if (!value) for (const release of releases) release();
-    },
-    close: async () => undefined,
-  };
-  const forward = (from: Socket, to: Socket) => {
-    const held: Buffer[] = [];
-    from.on("data", (chunk: Buffer) => (frozen ? held.push(chunk) : to.write(chunk)));
-    const release = () => {
-      for (const chunk of held.splice(0)) to.write(chunk);
-    };
-    releases.add(release);
-    from.on("close", () => releases.delete(release));
-  };
-  const server: Server = createServer((client) => {
-    const upstream = connect(targetPort, "127.0.0.1");
-    sockets.add(client).add(upstream);
-    forward(client, upstream);
-    forward(upstream, client);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on("close", end).on("error", end);
-    upstream.on("close", end).on("error", end);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  proxy.port = (server.address() as { port: number }).port;
-  proxy.close = async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  return proxy;
 }

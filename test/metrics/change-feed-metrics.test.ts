@@ -57,6 +57,20 @@ describe("change-feed metrics across two nodes", () => {
     assert.equal(lag.sum("mhsm_change_feed_reconnects_total"), 0);
   });
 
+  it("shows each node's last returned heartbeat, moving on several times a second", async () => {
+    const heartbeat = async (node: ServerProcess) =>
+      (await scrape(node)).sum("mhsm_change_feed_last_heartbeat_timestamp_seconds");
+    for (const node of [a, b]) {
+      const start = Date.now() / 1000;
+      const seen = await waitFor(() => heartbeat(node), {
+        what: "a heartbeat sent after this check began",
+        timeoutMs: 5000,
+        until: (sentAt) => sentAt >= start,
+      });
+      assert.ok(seen <= Date.now() / 1000, "a time that has passed");
+    }
+  });
+
   it("counts each node's reconnect when PostgreSQL drops the feed, and delivers changes again", async () => {
     const database = new URL(cluster.storeUrl).pathname.slice(1);
     const admin = new pg.Client({ connectionString: cluster.storeUrl });

@@ -22,6 +22,11 @@ export interface MetricsRecorder {
   changeFeedReconnect(): void;
   /** A change notification arrived this long after it was sent (clocks of nodes may differ a little). */
   changeFeedLag(seconds: number): void;
+  /**
+   * A change-feed heartbeat came back: every change committed before `sentAtMs` (unix ms) has
+   * been delivered. While heartbeats stop, caches fall back to their short freshness bounds.
+   */
+  changeFeedHeartbeat(sentAtMs: number): void;
   /** A batch of audit records could not be written (each such failure refuses its requests). */
   auditWriteFailure(): void;
 }
@@ -35,5 +40,6 @@ export const NO_METRICS: MetricsRecorder = {
   rbacLookup: () => undefined,
   changeFeedReconnect: () => undefined,
   changeFeedLag: () => undefined,
+  changeFeedHeartbeat: () => undefined,
   auditWriteFailure: () => undefined,
 };

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { MetricsRecorder } from "./metrics-recorder.js";
 
 /** Request latency buckets (seconds): from a cached token check to a slow RSA-4096 signature. */
@@ -24,6 +24,7 @@ export class PrometheusMetrics implements MetricsRecorder {
   readonly #rbacLookups: Counter<"cache">;
   readonly #reconnects: Counter;
   readonly #lag: Histogram;
+  readonly #heartbeat: Gauge;
   readonly #auditFailures: Counter;
 
   constructor() {
@@ -84,6 +85,11 @@ export class PrometheusMetrics implements MetricsRecorder {
       buckets: LAG_BUCKETS,
       registers,
     });
+    this.#heartbeat = new Gauge({
+      name: "mhsm_change_feed_last_heartbeat_timestamp_seconds",
+      help: "When the last change-feed heartbeat that came back was sent (unix seconds); alert on time() minus this",
+      registers,
+    });
     this.#auditFailures = new Counter({
       name: "mhsm_audit_write_failures_total",
       help: "Audit log writes that failed (the requests they belonged to were refused)",
@@ -119,6 +125,10 @@ export class PrometheusMetrics implements MetricsRecorder {
 
   changeFeedLag(seconds: number): void {
     this.#lag.observe(Math.max(0, seconds));
+  }
+
+  changeFeedHeartbeat(sentAtMs: number): void {
+    this.#heartbeat.set(sentAtMs / 1000);
   }
 
   auditWriteFailure(): void {

@@ -203,6 +203,7 @@ export class PostgresChangeFeed implements ChangeFeed {
     // Not a running maximum: after the clock is set back, an old, later-looking proof must
     // not keep vouching for caches while the feed may be failing.
     this.#deliveredThrough = pending.sentAt;
+    this.metrics.changeFeedHeartbeat(pending.sentAt);
   }
 
   private reconnect(broken: pg.Client): void {

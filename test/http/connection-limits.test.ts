@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { rawRequest } from "../harness/https-client.js";
 import { adminToken } from "../harness/principals.js";
 import { type ServerProcess, startServerProcess } from "../harness/server-process.js";
+import { Scrape } from "../metrics/prometheus-text.js";
 import { waitFor } from "../harness/wait-for.js";
 import {
   assertKeyVaultError,
@@ -181,6 +182,9 @@ describe("the connection cap", () => {
       for (const socket of held) socket.destroy();
     }
     assert.equal(await answersWithin(server, 5000), 401);
+    // Refused unanswered, so no request was ever counted: /metrics counts the connection itself.
+    const scrape = new Scrape((await rawRequest(server, { path: "/metrics" })).text);
+    assert.ok(scrape.sum("mhsm_connections_dropped_total") >= 1, "the refused connection is counted");
   });
 
   it("2,000 idle TCP connections do not stop a normal client once the cap and timeouts reclaim them", async () => {

@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { rawRequest } from "../harness/https-client.js";
 import { adminToken } from "../harness/principals.js";
 import { type ServerProcess, startServerProcess } from "../harness/server-process.js";
+import { Scrape } from "../metrics/prometheus-text.js";
 import { assertKeyVaultError, exchange, parseResponse } from "./raw-sockets.js";
 
 const CRYPTO_USER = "21dbd100-6940-42c2-9190-5d6cb909625b";
@@ -100,6 +101,22 @@ describe("every answer is a Key Vault error, whatever went wrong", () => {
   it("answers more headers than node keeps (2,500 within the size limit) with a Key Vault error", async () => {
     const headers = Array.from({ length: 2500 }, () => "a:b").join("\r\n");
     assertKeyVaultError(await send(`GET /keys?api-version=7.4 HTTP/1.1\r\n${headers}`), 401, "Unauthorized");
+  });
+
+  it("counts what node answered before any route on /metrics, under the operation ClientError", async () => {
+    const count = async () =>
+      new Scrape((await rawRequest(server, { path: "/metrics" })).text).sum("mhsm_http_requests_total", {
+        operation: "ClientError",
+        status: "431",
+      });
+    const before = await count();
+    const headers = Array.from({ length: 3000 }, (_, i) => `x-header-number-${i}: value-${i}`).join("\r\n");
+    assertKeyVaultError(
+      await send(`GET /keys?api-version=7.4 HTTP/1.1\r\n${headers}`),
+      431,
+      "RequestHeaderFieldsTooLarge",
+    );
+    assert.equal(await count(), before + 1);
   });
 
   it("answers a URL longer than the header limit with 431", async () => {

@@ -80,6 +80,9 @@ function setCommonHeaders(request: FastifyRequest, reply: FastifyReply): void {
   reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
 }
 
+/** The operation /metrics counts requests under that node could not parse (no route saw them). */
+const CLIENT_ERROR_OPERATION = "ClientError";
+
 export function createHttpApp(deps: HttpDependencies): {
   app: FastifyInstance;
   routes: readonly DeclaredRoute[];
@@ -96,7 +99,10 @@ export function createHttpApp(deps: HttpDependencies): {
     keepAliveTimeout: deps.connections.keepAliveTimeoutMs,
     requestTimeout: deps.connections.requestTimeoutMs,
     // Requests node cannot parse get a Key Vault error too, not Fastify's body or a reset.
-    clientErrorHandler: keyVaultClientErrorHandler,
+    clientErrorHandler: (error, socket) =>
+      keyVaultClientErrorHandler(error, socket, (status) =>
+        (deps.metrics ?? NO_METRICS).request(CLIENT_ERROR_OPERATION, status, "none", 0),
+      ),
     // A malformed percent-escape or an overlong path parameter, found while routing.
     frameworkErrors: (error, request, reply) => {
       setCommonHeaders(request, reply);
@@ -117,7 +123,9 @@ export function createHttpApp(deps: HttpDependencies): {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   app.decorate("mhsmBaseUrl", deps.baseUrl);
-  applyConnectionLimits(app.server as HttpsServer, deps.connections);
+  applyConnectionLimits(app.server as HttpsServer, deps.connections, () =>
+    (deps.metrics ?? NO_METRICS).connectionDropped(),
+  );
   installNodeLevelAnswers(app.server as HttpsServer);
 
   // Token requests are form-encoded (OAuth 2.0); URLSearchParams is the whole parser we need.

@@ -45,7 +45,12 @@ const answered = new WeakSet<Socket>();
  * then closes the connection gracefully: closing at once with unread input makes the kernel send
  * a reset, which throws away the answer before the client reads it.
  */
-export function keyVaultClientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
+export function keyVaultClientErrorHandler(
+  error: NodeJS.ErrnoException,
+  socket: Socket,
+  /** Hears each answer given here: these requests never reach the routes, nor their counting. */
+  answeredWith: (status: number) => void = () => undefined,
+): void {
   if (error.code === "ECONNRESET" || socket.destroyed) return;
   // The parser reports every later chunk of a broken request again: answer once.
   if (answered.has(socket)) return;
@@ -57,6 +62,7 @@ export function keyVaultClientErrorHandler(error: NodeJS.ErrnoException, socket:
   }
   const { code, message } = describe(error);
   socket.end(rawKeyVaultError(code, message));
+  answeredWith(statusOf(code));
   // Keep reading (and dropping) what the client still sends, for a moment, then let go.
   const linger = setTimeout(() => socket.destroy(), LINGER_MS);
   linger.unref();

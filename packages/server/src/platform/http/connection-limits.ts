@@ -47,8 +47,14 @@ export function httpsServerOptions(limits: ConnectionLimits): HttpsServerOptions
  * the TLS handshake (node's handshakeTimeout is an idle timer, so a ClientHello sent one byte at a
  * time would never trip it).
  */
-export function applyConnectionLimits(server: HttpsServer, limits: ConnectionLimits): void {
+export function applyConnectionLimits(
+  server: HttpsServer,
+  limits: ConnectionLimits,
+  /** Hears each connection refused for being over maxConnections (node closes it unanswered). */
+  dropped: () => void = () => undefined,
+): void {
   server.maxConnections = limits.maxConnections;
+  server.on("drop", dropped);
   const pending = new Map<string, NodeJS.Timeout>();
   const keyOf = (socket: Socket) => `${socket.remoteAddress}|${socket.remotePort}`;
   server.on("connection", (socket: Socket) => {

@@ -27,6 +27,8 @@ export interface MetricsRecorder {
    * been delivered. While heartbeats stop, caches fall back to their short freshness bounds.
    */
   changeFeedHeartbeat(sentAtMs: number): void;
+  /** A connection was refused, unanswered, for being over the server's connection limit. */
+  connectionDropped(): void;
   /** A batch of audit records could not be written (each such failure refuses its requests). */
   auditWriteFailure(): void;
 }
@@ -41,5 +43,6 @@ export const NO_METRICS: MetricsRecorder = {
   changeFeedReconnect: () => undefined,
   changeFeedLag: () => undefined,
   changeFeedHeartbeat: () => undefined,
+  connectionDropped: () => undefined,
   auditWriteFailure: () => undefined,
 };

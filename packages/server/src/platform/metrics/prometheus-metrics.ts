@@ -25,6 +25,7 @@ export class PrometheusMetrics implements MetricsRecorder {
   readonly #reconnects: Counter;
   readonly #lag: Histogram;
   readonly #heartbeat: Gauge;
+  readonly #dropped: Counter;
   readonly #auditFailures: Counter;
 
   constructor() {
@@ -90,6 +91,11 @@ export class PrometheusMetrics implements MetricsRecorder {
       help: "When the last change-feed heartbeat that came back was sent (unix seconds); alert on time() minus this",
       registers,
     });
+    this.#dropped = new Counter({
+      name: "mhsm_connections_dropped_total",
+      help: "Connections refused unanswered because the server held its maximum (--max-connections)",
+      registers,
+    });
     this.#auditFailures = new Counter({
       name: "mhsm_audit_write_failures_total",
       help: "Audit log writes that failed (the requests they belonged to were refused)",
@@ -129,6 +135,10 @@ export class PrometheusMetrics implements MetricsRecorder {
 
   changeFeedHeartbeat(sentAtMs: number): void {
     this.#heartbeat.set(sentAtMs / 1000);
+  }
+
+  connectionDropped(): void {
+    this.#dropped.inc();
   }
 
   auditWriteFailure(): void {

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { BUILT_IN_ROLES } from "../../platform/authorization/builtin-roles.js";
 import { parseScope } from "../../platform/authorization/scope.js";
 import { isGuid } from "../../platform/errors/guid.js";
@@ -90,13 +91,16 @@ export async function applySeed(loaded: LoadedSeed, targets: SeedTargets): Promi
         entry.name ??
         (await existingCustomRoleName(targets, entry.roleName)) ??
         guidFrom(`role:${entry.roleName.toLowerCase()}`);
-      await targets.roleDefinitions.createOrUpdate(name, {
+      const before = await targets.roleDefinitions.find(name);
+      const after = await targets.roleDefinitions.createOrUpdate(name, {
         roleName: entry.roleName,
         description: entry.description ?? "",
         type: "CustomRole",
         permissions: entry.permissions,
         assignableScopes: entry.assignableScopes ?? ["/"],
       });
+      // A definition already as declared is left alone (the service writes nothing then).
+      if (before && isDeepStrictEqual(before, after)) return name;
       await recorded({
         operation: "RoleDefinitions_CreateOrUpdate",
         status: 201,

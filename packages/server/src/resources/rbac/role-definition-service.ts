@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import {
   BUILT_IN_ROLES,
   builtInRole,
@@ -87,13 +88,22 @@ export class RoleDefinitionService {
     return builtInRole(key) ?? (isGuid(key) ? await store.roleDefinitions.get(key) : undefined);
   }
 
-  /** Creates or replaces a custom role. Returns the definition as stored. */
+  /**
+   * Creates or replaces a custom role. Returns the definition as stored. Replacing a definition
+   * with one equal to it writes nothing (a seed states its roles at every start).
+   */
   async createOrUpdate(name: string, input: RoleDefinitionInput): Promise<RoleDefinition> {
     const key = checkCustomName(name);
     const definition = validateDefinition(key, input);
+    let written = true;
     const stored = await this.store.transaction(async (tx) => {
       const now = this.clock();
-      if (await tx.roleDefinitions.get(key)) {
+      const existing = await tx.roleDefinitions.get(key);
+      if (existing && isDeepStrictEqual(existing, definition)) {
+        written = false;
+        return existing;
+      }
+      if (existing) {
         await tx.roleDefinitions.update(definition, now);
         return definition;
       }
@@ -104,7 +114,7 @@ export class RoleDefinitionService {
       await tx.roleDefinitions.insert(definition, now);
       return definition;
     });
-    this.rbac.invalidate();
+    if (written) this.rbac.invalidate();
     return stored;
   }
 

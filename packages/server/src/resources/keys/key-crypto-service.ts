@@ -4,7 +4,7 @@ import { CBC_IV_BYTES, cbcDecrypt, cbcEncrypt, gcmDecrypt, gcmEncrypt } from "./
 import { aesUnwrap, aesWrap } from "./crypto/aes-key-wrap.js";
 import { EcdsaKey, verifyEcdsaWithPublicKey } from "./crypto/ec-signature.js";
 import { signHmac, verifyHmac } from "./crypto/hmac-signature.js";
-import type { RsaSigner } from "./crypto/rsa-signer.js";
+import type { PrivateKeySigner } from "./crypto/private-key-signer.js";
 import { verifyPkcs1, verifyPss } from "./crypto/rsa-signature.js";
 import { TokenKeyCrypto } from "./crypto/token-key-crypto.js";
 import {
@@ -62,7 +62,7 @@ export class KeyCryptoService {
   constructor(
     private readonly lookup: KeyLookup,
     private readonly materialCache: KeyMaterialCache,
-    private readonly rsaSigner: RsaSigner,
+    private readonly signer: PrivateKeySigner,
     private readonly clock: () => number = Date.now,
     /** Keys in a PKCS#11 token (--hsm-backend pkcs11); without a token such keys answer 503. */
     private readonly tokenCrypto: TokenKeyCrypto = new TokenKeyCrypto(undefined),
@@ -182,15 +182,21 @@ export class KeyCryptoService {
       case "RSA-HSM":
         return {
           key,
-          value: await this.rsaSigner.sign(
-            material.privateKey,
-            algorithm.scheme as "pkcs1" | "pss",
-            algorithm.hash,
+          value: await this.signer.sign(material.privateKey, {
+            scheme: algorithm.scheme as "pkcs1" | "pss",
+            hash: algorithm.hash,
             digest,
-          ),
+          }),
         };
       case "EC-HSM":
-        return { key, value: this.ecdsaKey(material).sign(digest) };
+        return {
+          key,
+          value: await this.signer.sign(material.privateKey, {
+            scheme: "ecdsa",
+            curve: material.curve,
+            digest,
+          }),
+        };
       case "oct-HSM":
         return { key, value: signHmac(material.secret, algorithm.hash, digest) };
     }

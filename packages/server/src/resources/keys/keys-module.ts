@@ -9,8 +9,8 @@ import type { ChangeFeed } from "../../platform/store/change-feed.js";
 import { CountedKeyCryptoService } from "./counted-key-crypto-service.js";
 import type { KeyStore } from "./key-repository.js";
 import { availableParallelism } from "node:os";
-import { RsaSignerPool } from "./crypto/rsa-signer-pool.js";
-import { InlineRsaSigner, type RsaSigner } from "./crypto/rsa-signer.js";
+import { SignerPool } from "./crypto/signer-pool.js";
+import { InlineSigner, type PrivateKeySigner } from "./crypto/private-key-signer.js";
 import { DeletedKeyService } from "./deleted-key-service.js";
 import { KeyBackupService } from "./key-backup-service.js";
 import { KeyLookup } from "./key-lookup.js";
@@ -89,12 +89,12 @@ export function createKeysModule({
   // and with a core kept for it alone, a 2-core machine signed on one core only (npm run bench:
   // about 10% fewer RSA signatures per second than with two signing threads).
   const threads = settings.signingThreads ?? availableParallelism();
-  const rsaSigner: RsaSigner = threads > 0 ? new RsaSignerPool(threads) : new InlineRsaSigner();
+  const signer: PrivateKeySigner = threads > 0 ? new SignerPool(threads) : new InlineSigner();
   const materialCache = new KeyMaterialCache(
     store.keys,
     caches.materialBytes,
     (material) => {
-      if (material.kty === "RSA-HSM" && !isTokenMaterial(material)) rsaSigner.forget(material.privateKey);
+      if (material.kty !== "oct-HSM" && !isTokenMaterial(material)) signer.forget(material.privateKey);
     },
     tokenKeys ? (name) => destroyTokenObjects(tokenKeys, name, onError) : undefined,
   );
@@ -112,7 +112,7 @@ export function createKeysModule({
     metrics ?? NO_METRICS,
     lookup,
     materialCache,
-    rsaSigner,
+    signer,
     undefined,
     new TokenKeyCrypto(tokenKeys),
   );
@@ -130,7 +130,7 @@ export function createKeysModule({
     start: () => maintenance.start(settings.maintenanceIntervalSeconds * 1000),
     async close() {
       await maintenance.stop();
-      await rsaSigner.close();
+      await signer.close();
     },
   };
 }

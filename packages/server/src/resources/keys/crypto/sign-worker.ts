@@ -1,10 +1,10 @@
 import type { KeyObject } from "node:crypto";
 import { parentPort } from "node:worker_threads";
-import type { HashName } from "../key-algorithms.js";
-import { signPkcs1, signPss } from "./rsa-signature.js";
+import type { EcdsaKey } from "./ec-signature.js";
+import { type SignRequest, signWith } from "./private-key-signer.js";
 
 /**
- * A worker thread of RsaSignerPool: signs digests with RSA private keys. A key crosses the
+ * A worker thread of SignerPool: signs digests with RSA and EC private keys. A key crosses the
  * thread boundary once (posting a KeyObject costs far more than a signature's digest), then
  * requests name it by number; the pool tells the worker when to forget one.
  */
@@ -15,18 +15,21 @@ export type WorkerMessage =
       keyId: number;
       /** Present the first time this worker sees the key. */
       key?: KeyObject;
-      scheme: "pkcs1" | "pss";
-      hash: HashName;
-      digest: Uint8Array;
+      /** The request, its digest as the Uint8Array a posted Buffer arrives as. */
+      request: Omit<SignRequest, "digest"> & { digest: Uint8Array };
     }
   | { kind: "forget"; keyId: number };
 
 export type SignResponse = { id: number; signature: Uint8Array } | { id: number; error: string };
 
 const keys = new Map<number, KeyObject>();
+/** EC keys read for ECDSA, by the KeyObject they were read from (they go when it goes). */
+const ecdsaKeys = new Map<KeyObject, EcdsaKey>();
 
 parentPort?.on("message", (message: WorkerMessage) => {
   if (message.kind === "forget") {
+    const key = keys.get(message.keyId);
+    if (key) ecdsaKeys.delete(key);
     keys.delete(message.keyId);
     return;
   }
@@ -34,9 +37,12 @@ parentPort?.on("message", (message: WorkerMessage) => {
     if (message.key) keys.set(message.keyId, message.key);
     const key = keys.get(message.keyId);
     if (!key) throw new Error("unknown key");
-    const digest = Buffer.from(message.digest.buffer, message.digest.byteOffset, message.digest.byteLength);
-    const signature =
-      message.scheme === "pss" ? signPss(key, message.hash, digest) : signPkcs1(key, message.hash, digest);
+    const { digest } = message.request;
+    const request = {
+      ...message.request,
+      digest: Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength),
+    } as SignRequest;
+    const signature = signWith(key, request, ecdsaKeys);
     parentPort?.postMessage({ id: message.id, signature } satisfies SignResponse, [
       signature.buffer as ArrayBuffer,
     ]);

@@ -1,8 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { Worker } from "node:worker_threads";
-import type { HashName } from "../key-algorithms.js";
-import type { SignResponse, WorkerMessage } from "./rsa-sign-worker.js";
-import type { RsaSigner } from "./rsa-signer.js";
+import type { PrivateKeySigner, SignRequest } from "./private-key-signer.js";
+import type { SignResponse, WorkerMessage } from "./sign-worker.js";
 
 interface PoolWorker {
   worker: Worker;
@@ -12,13 +11,13 @@ interface PoolWorker {
 }
 
 /**
- * RSA signing on worker threads, so a busy HSM signs on every core while the event loop keeps
- * serving HTTPS, tokens and RBAC. node:crypto has no asynchronous RSA operation over a given
+ * RSA and ECDSA signing on worker threads, so a busy HSM signs on every core while the event loop
+ * keeps serving HTTPS, tokens and RBAC. node:crypto has no asynchronous signing over a given
  * digest (its async sign() hashes the input first), so the thread pool is ours: a request goes
  * to the worker with the fewest in flight. Each worker receives a key once and keeps it until
  * the pool is told to forget it (the key was purged or left the material cache).
  */
-export class RsaSignerPool implements RsaSigner {
+export class SignerPool implements PrivateKeySigner {
   readonly #workers: PoolWorker[] = [];
   readonly #pending = new Map<
     number,
@@ -33,10 +32,7 @@ export class RsaSignerPool implements RsaSigner {
     // Built code runs the compiled worker. Tests running the TypeScript sources start its .ts
     // twin through tsx, which a worker must register for itself before importing it.
     const fromSources = import.meta.url.endsWith(".ts");
-    const workerFile = new URL(
-      fromSources ? "./rsa-sign-worker.ts" : "./rsa-sign-worker.js",
-      import.meta.url,
-    );
+    const workerFile = new URL(fromSources ? "./sign-worker.ts" : "./sign-worker.js", import.meta.url);
     const start = () =>
       fromSources
         ? new Worker(
@@ -53,8 +49,8 @@ export class RsaSignerPool implements RsaSigner {
     }
   }
 
-  sign(privateKey: KeyObject, scheme: "pkcs1" | "pss", hash: HashName, digest: Buffer): Promise<Buffer> {
-    if (this.#closed) return Promise.reject(new Error("the RSA signer pool is closed"));
+  sign(privateKey: KeyObject, request: SignRequest): Promise<Buffer> {
+    if (this.#closed) return Promise.reject(new Error("the signer pool is closed"));
     let slot = 0;
     for (let i = 1; i < this.#workers.length; i++) {
       if ((this.#workers[i]?.inFlight ?? 0) < (this.#workers[slot]?.inFlight ?? 0)) slot = i;
@@ -72,7 +68,7 @@ export class RsaSignerPool implements RsaSigner {
       this.#pending.set(id, { resolve, reject, slot });
       // An idle pool must not keep the process alive; a busy one must, until it answers.
       if (entry.inFlight++ === 0) entry.worker.ref();
-      const message: WorkerMessage = { kind: "sign", id, keyId, scheme, hash, digest };
+      const message: WorkerMessage = { kind: "sign", id, keyId, request };
       if (firstTime) message.key = privateKey;
       entry.worker.postMessage(message);
     });
@@ -92,7 +88,7 @@ export class RsaSignerPool implements RsaSigner {
     this.#closed = true;
     await Promise.all(this.#workers.map(({ worker }) => worker.terminate()));
     for (const [id, pending] of this.#pending) {
-      pending.reject(new Error("the RSA signer pool closed"));
+      pending.reject(new Error("the signer pool closed"));
       this.#pending.delete(id);
     }
   }

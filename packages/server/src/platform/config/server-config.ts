@@ -63,7 +63,7 @@ export const serverConfigSchema = z.strictObject({
       purgeProtection: z.boolean().default(false),
       /** How often the server rotates keys that are due and purges expired deleted keys. */
       maintenanceIntervalSeconds: z.coerce.number().int().min(1).max(86400).default(60),
-      /** Threads that do RSA signing (0: on the event loop); default: one per CPU. */
+      /** Threads that do RSA and ECDSA signing (0: on the event loop); default: one per CPU. */
       signingThreads: z.coerce.number().int().min(0).max(64).optional(),
       /**
        * Longest a node reuses a key state it read while its change feed is silent. Key writes

@@ -50,6 +50,20 @@ type UsableKey<M extends KeyMaterial["kty"]> = {
   material: Extract<SoftwareKeyMaterial, { kty: M }>;
 };
 
+/** An AES key, held by this process or in the token. */
+type AesKeyMaterial =
+  UsableKey<"oct-HSM">["material"] | Extract<KeyMaterial, { token: object; kty: "oct-HSM" }>;
+
+/** The AES operations encrypt and decrypt use, whoever holds the key. */
+interface AesEngine {
+  gcmEncrypt(
+    plaintext: Buffer,
+    aad: Buffer | undefined,
+  ): Promise<{ ciphertext: Buffer; iv: Buffer; tag: Buffer }>;
+  gcmDecrypt(ciphertext: Buffer, iv: Buffer, tag: Buffer, aad: Buffer | undefined): Promise<Buffer>;
+  cbc(operation: "encrypt" | "decrypt", data: Buffer, iv: Buffer, pad: boolean): Promise<Buffer>;
+}
+
 /**
  * The cryptographic operations on keys. Each one checks, in order: the key exists and is live,
  * the algorithm fits the key (type, curve, AES size), the key's key_ops allow the operation,
@@ -79,23 +93,20 @@ export class KeyCryptoService {
         value: rsaEncryptOrRefuse(material.publicKey, algorithm.scheme, hash, input.value, input.algorithm),
       };
     }
-    if (isTokenMaterial(material)) return this.tokenAesEncrypt(key, material, algorithm, input);
-    const secret = (material as UsableKey<"oct-HSM">["material"]).secret;
-    return aesOrRefuse(() => {
-      if (algorithm.scheme === "gcm") {
-        refuseFields(input, ["tag"], input.algorithm);
-        if (input.iv !== undefined) {
-          throw KeyVaultErrors.badParameter(
-            `${input.algorithm} encryption takes no iv: the HSM generates a fresh one and returns it.`,
-          );
-        }
-        const result = gcmEncrypt(secret, input.value, input.aad);
-        return { key, value: result.ciphertext, iv: result.iv, tag: result.tag, aad: input.aad };
+    const aes = this.aesEngine(material as AesKeyMaterial, input.algorithm);
+    if (algorithm.scheme === "gcm") {
+      refuseFields(input, ["tag"], input.algorithm);
+      if (input.iv !== undefined) {
+        throw KeyVaultErrors.badParameter(
+          `${input.algorithm} encryption takes no iv: the HSM generates a fresh one and returns it.`,
+        );
       }
-      refuseFields(input, ["aad", "tag"], input.algorithm);
-      const iv = input.iv ?? randomBytes(CBC_IV_BYTES);
-      return { key, value: cbcEncrypt(secret, input.value, iv, algorithm.scheme === "cbcpad"), iv };
-    });
+      const result = await aes.gcmEncrypt(input.value, input.aad);
+      return { key, value: result.ciphertext, iv: result.iv, tag: result.tag, aad: input.aad };
+    }
+    refuseFields(input, ["aad", "tag"], input.algorithm);
+    const iv = input.iv ?? randomBytes(CBC_IV_BYTES);
+    return { key, value: await aes.cbc("encrypt", input.value, iv, algorithm.scheme === "cbcpad"), iv };
   }
 
   async decrypt(name: string, version: string | undefined, input: CipherInput): Promise<CipherOutput> {
@@ -106,23 +117,20 @@ export class KeyCryptoService {
       const hash = algorithm.scheme === "oaep" ? algorithm.hash : undefined;
       return { key, value: await this.rsaDecrypt(material, algorithm.scheme, hash, input) };
     }
-    if (isTokenMaterial(material)) return this.tokenAesDecrypt(key, material, algorithm, input);
-    const secret = (material as UsableKey<"oct-HSM">["material"]).secret;
-    return aesOrRefuse(() => {
-      const iv = requiredField(
-        input.iv,
-        `${input.algorithm} decryption needs the iv that encryption returned.`,
+    const aes = this.aesEngine(material as AesKeyMaterial, input.algorithm);
+    const iv = requiredField(
+      input.iv,
+      `${input.algorithm} decryption needs the iv that encryption returned.`,
+    );
+    if (algorithm.scheme === "gcm") {
+      const tag = requiredField(
+        input.tag,
+        `${input.algorithm} decryption needs the authentication tag that encryption returned.`,
       );
-      if (algorithm.scheme === "gcm") {
-        const tag = requiredField(
-          input.tag,
-          `${input.algorithm} decryption needs the authentication tag that encryption returned.`,
-        );
-        return { key, value: gcmDecrypt(secret, input.value, iv, tag, input.aad) };
-      }
-      refuseFields(input, ["aad", "tag"], input.algorithm);
-      return { key, value: cbcDecrypt(secret, input.value, iv, algorithm.scheme === "cbcpad") };
-    });
+      return { key, value: await aes.gcmDecrypt(input.value, iv, tag, input.aad) };
+    }
+    refuseFields(input, ["aad", "tag"], input.algorithm);
+    return { key, value: await aes.cbc("decrypt", input.value, iv, algorithm.scheme === "cbcpad") };
   }
 
   async wrapKey(name: string, version: string | undefined, input: CipherInput): Promise<CipherOutput> {
@@ -248,65 +256,29 @@ export class KeyCryptoService {
     return key;
   }
 
-  /** encrypt with an AES key in the token: the same input rules as the software path. */
-  private async tokenAesEncrypt(
-    key: KeyVersion,
-    material: Extract<KeyMaterial, { token: object }>,
-    algorithm: CipherAlgorithm,
-    input: CipherInput,
-  ): Promise<CipherOutput> {
-    if (algorithm.scheme === "gcm") {
-      refuseFields(input, ["tag"], input.algorithm);
-      if (input.iv !== undefined) {
-        throw KeyVaultErrors.badParameter(
-          `${input.algorithm} encryption takes no iv: the HSM generates a fresh one and returns it.`,
-        );
-      }
-      const result = await this.tokenCrypto.aesGcmEncrypt(material, input.algorithm, input.value, input.aad);
-      return { key, value: result.ciphertext, iv: result.iv, tag: result.tag, aad: input.aad };
-    }
-    refuseFields(input, ["aad", "tag"], input.algorithm);
-    const iv = input.iv ?? randomBytes(CBC_IV_BYTES);
-    const pad = algorithm.scheme === "cbcpad";
-    return {
-      key,
-      value: await this.tokenCrypto.aesCbc(material, input.algorithm, "encrypt", input.value, iv, pad),
-      iv,
-    };
-  }
-
-  private async tokenAesDecrypt(
-    key: KeyVersion,
-    material: Extract<KeyMaterial, { token: object }>,
-    algorithm: CipherAlgorithm,
-    input: CipherInput,
-  ): Promise<CipherOutput> {
-    const iv = requiredField(
-      input.iv,
-      `${input.algorithm} decryption needs the iv that encryption returned.`,
-    );
-    if (algorithm.scheme === "gcm") {
-      const tag = requiredField(
-        input.tag,
-        `${input.algorithm} decryption needs the authentication tag that encryption returned.`,
-      );
+  /**
+   * AES with the key's material, in node:crypto or in the token: encrypt and decrypt apply
+   * Key Vault's input rules once, whichever does the work.
+   */
+  private aesEngine(material: AesKeyMaterial, algorithmName: string): AesEngine {
+    if (isTokenMaterial(material)) {
+      const token = this.tokenCrypto;
       return {
-        key,
-        value: await this.tokenCrypto.aesGcmDecrypt(
-          material,
-          input.algorithm,
-          input.value,
-          iv,
-          tag,
-          input.aad,
-        ),
+        gcmEncrypt: (plaintext, aad) => token.aesGcmEncrypt(material, algorithmName, plaintext, aad),
+        gcmDecrypt: (ciphertext, iv, tag, aad) =>
+          token.aesGcmDecrypt(material, algorithmName, ciphertext, iv, tag, aad),
+        cbc: (operation, data, iv, pad) => token.aesCbc(material, algorithmName, operation, data, iv, pad),
       };
     }
-    refuseFields(input, ["aad", "tag"], input.algorithm);
-    const pad = algorithm.scheme === "cbcpad";
+    const { secret } = material;
     return {
-      key,
-      value: await this.tokenCrypto.aesCbc(material, input.algorithm, "decrypt", input.value, iv, pad),
+      gcmEncrypt: async (plaintext, aad) => aesOrRefuse(() => gcmEncrypt(secret, plaintext, aad)),
+      gcmDecrypt: async (ciphertext, iv, tag, aad) =>
+        aesOrRefuse(() => gcmDecrypt(secret, ciphertext, iv, tag, aad)),
+      cbc: async (operation, data, iv, pad) =>
+        aesOrRefuse(() =>
+          operation === "encrypt" ? cbcEncrypt(secret, data, iv, pad) : cbcDecrypt(secret, data, iv, pad),
+        ),
     };
   }
 
